@@ -1,0 +1,3 @@
+module github.com/cognitod/cognitod
+
+go 1.26

@@ -1,0 +1,38 @@
+package api
+
+import (
+	"strconv"
+	"time"
+)
+
+// Timestamp is a point in time that AWS JSON 1.1 carries as epoch seconds,
+// with milliseconds as a fraction.
+type Timestamp time.Time
+
+// NewTimestamp returns a pointer to t as a Timestamp, truncated to the
+// millisecond as the wire carries it.
+func NewTimestamp(t time.Time) *Timestamp {
+	ts := Timestamp(t.Truncate(time.Millisecond))
+	return &ts
+}
+
+func (t Timestamp) Time() time.Time { return time.Time(t) }
+
+func (t Timestamp) MarshalJSON() ([]byte, error) {
+	ms := time.Time(t).UnixMilli()
+	return strconv.AppendFloat(nil, float64(ms)/1000, 'f', -1, 64), nil
+}
+
+func (t *Timestamp) UnmarshalJSON(b []byte) error {
+	s := string(b)
+	if s == "null" {
+		return nil
+	}
+	f, err := strconv.ParseFloat(s, 64)
+	if err != nil {
+		return Serialization("Expected a number of epoch seconds for a timestamp")
+	}
+	sec := int64(f)
+	*t = Timestamp(time.Unix(sec, int64((f-float64(sec))*1e9)).Truncate(time.Millisecond))
+	return nil
+}
