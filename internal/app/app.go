@@ -1,0 +1,195 @@
+// Package app wires cognitod together from a Config: the store, the secret
+// key, the service and the HTTP server. cmd/cognitod and the end-to-end test
+// harness both build cognitod through it, so tests run what users run.
+package app
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/cognitod/cognitod/internal/awsjson"
+	"github.com/cognitod/cognitod/internal/crypto/seal"
+	"github.com/cognitod/cognitod/internal/idp"
+	"github.com/cognitod/cognitod/internal/server"
+	"github.com/cognitod/cognitod/internal/store"
+	"github.com/cognitod/cognitod/internal/store/sqlite"
+)
+
+// Config is every setting of a cognitod process. Flags and COGNITOD_*
+// variables fill it in cmd/cognitod.
+type Config struct {
+	Addr      string // host:port to listen on
+	DataDir   string // folder for the SQLite file and the generated secret key
+	DB        string // "" (SQLite in DataDir), "memory", a file path, or sqlite:PATH
+	Region    string
+	AccountID string
+	PublicURL string // base URL for issuers and links; default http://Addr
+	// SecretKey encrypts stored secrets. Empty: a key generated once and kept
+	// in DataDir/secret.key (a throw-away key with DB=memory).
+	SecretKey string
+	Strict    bool
+	// Now and Rand replace the clock and the random source (tests).
+	Now  func() time.Time
+	Rand interface{ Read([]byte) (int, error) }
+}
+
+// Defaults are the values cognitod runs with when nothing is set.
+func Defaults() Config {
+	return Config{
+		Addr:      "127.0.0.1:9229",
+		DataDir:   "cognitod-data",
+		Region:    "us-east-1",
+		AccountID: "123456789012",
+	}
+}
+
+// App is a cognitod ready to serve.
+type App struct {
+	Config  Config
+	Store   store.Store
+	Service *idp.Service
+	Server  *server.Server
+	Logger  *slog.Logger
+}
+
+// Open builds an App; Close releases what it opened.
+func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
+	if logger == nil {
+		logger = slog.Default()
+	}
+	if cfg.Region == "" || cfg.AccountID == "" {
+		return nil, errors.New("region and account must be set")
+	}
+	st, err := openStore(ctx, cfg)
+	if err != nil {
+		return nil, err
+	}
+	key, err := secretKey(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	random := cfg.Rand
+	if random == nil {
+		random = rand.Reader
+	}
+	box, err := seal.New(key, random)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	publicURL := strings.TrimRight(cfg.PublicURL, "/")
+	if publicURL == "" {
+		publicURL = "http://" + cfg.Addr
+	}
+	svc := &idp.Service{
+		Config: idp.Config{Region: cfg.Region, AccountID: cfg.AccountID, PublicURL: publicURL},
+		Store:  st,
+		Seal:   box,
+		Now:    cfg.Now,
+		Rand:   random,
+		Logger: logger,
+	}
+	srv := &server.Server{
+		API:    &awsjson.Handler{Service: svc, Logger: logger},
+		Reset:  st,
+		Strict: cfg.Strict,
+		Logger: logger,
+	}
+	return &App{Config: cfg, Store: st, Service: svc, Server: srv, Logger: logger}, nil
+}
+
+// Serve serves on ln until ctx ends, then drains in-flight requests.
+func (a *App) Serve(ctx context.Context, ln net.Listener) error {
+	return a.Server.Serve(ctx, ln)
+}
+
+// Close closes the store.
+func (a *App) Close() error { return a.Store.Close() }
+
+// StoreDescription says where the data lives, for the start-up line.
+func (c Config) StoreDescription() string {
+	switch {
+	case c.DB == "memory":
+		return "in memory (gone when cognitod stops)"
+	case c.DB == "":
+		return "SQLite " + filepath.Join(c.DataDir, "cognitod.db")
+	}
+	return c.DB
+}
+
+func openStore(ctx context.Context, cfg Config) (store.Store, error) {
+	switch {
+	case cfg.DB == "memory" || cfg.DB == ":memory:":
+		return sqlite.OpenMemory(ctx)
+	case strings.HasPrefix(cfg.DB, "postgres://"), strings.HasPrefix(cfg.DB, "postgresql://"):
+		return nil, errors.New("PostgreSQL storage is not built yet (issue 6); use SQLite (the default) or --db memory")
+	}
+	path := strings.TrimPrefix(cfg.DB, "sqlite:")
+	if path == "" {
+		if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+			return nil, fmt.Errorf("data folder: %w", err)
+		}
+		path = filepath.Join(cfg.DataDir, "cognitod.db")
+	}
+	return sqlite.Open(ctx, path)
+}
+
+// secretKey returns the key that seals stored secrets. Without one configured
+// it is generated once and kept beside the database, readable by its owner only.
+func secretKey(cfg Config) ([]byte, error) {
+	if cfg.SecretKey != "" {
+		if len(cfg.SecretKey) < 16 {
+			return nil, errors.New("the secret key must be at least 16 characters")
+		}
+		return []byte(cfg.SecretKey), nil
+	}
+	if cfg.DB == "memory" || cfg.DB == ":memory:" {
+		b := make([]byte, 32)
+		_, err := rand.Read(b)
+		return b, err
+	}
+	if err := os.MkdirAll(cfg.DataDir, 0o700); err != nil {
+		return nil, fmt.Errorf("data folder: %w", err)
+	}
+	path := filepath.Join(cfg.DataDir, "secret.key")
+	if b, err := os.ReadFile(path); err == nil {
+		k := strings.TrimSpace(string(b))
+		if len(k) < 16 {
+			return nil, fmt.Errorf("%s is too short to be a key", path)
+		}
+		return []byte(k), nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return nil, err
+	}
+	k := hex.EncodeToString(raw)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return secretKey(cfg) // another process made it first
+	}
+	if err != nil {
+		return nil, err
+	}
+	if _, err := f.WriteString(k + "\n"); err != nil {
+		f.Close()
+		return nil, err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return nil, err
+	}
+	return []byte(k), f.Close()
+}
