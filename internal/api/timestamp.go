@@ -1,6 +1,7 @@
 package api
 
 import (
+	"math"
 	"strconv"
 	"time"
 )
@@ -32,7 +33,8 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	if err != nil {
 		return Serialization("Expected a number of epoch seconds for a timestamp")
 	}
-	sec := int64(f)
-	*t = Timestamp(time.Unix(sec, int64((f-float64(sec))*1e9)).Truncate(time.Millisecond))
+	// Milliseconds are what the wire carries; rounding undoes the binary
+	// fraction (1700000000.123 is 1700000000.12299990654 as a float64).
+	*t = Timestamp(time.UnixMilli(int64(math.Round(f * 1000))))
 	return nil
 }
