@@ -15,7 +15,7 @@ test: deps fmt-check vet
 
 # deps installs what the tests need beyond Go modules; idempotent.
 deps:
-	$(GO) mod download
+	scripts/install-test-deps.sh
 
 vet:
 	$(GO) vet ./...

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Installs what the tests need beyond Go modules. Idempotent: it installs only
+# what is missing. `make test` (and so CI) runs it first.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+go mod download
+
+apt_updated=0
+apt_install() {
+	if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ]; then
+		echo "WARNING: cannot install $* (no apt-get or not root); the tests that need it will skip" >&2
+		return 0
+	fi
+	if [ "$apt_updated" = 0 ]; then
+		apt-get update -qq
+		apt_updated=1
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "$@" >/dev/null
+}
+
+# The AWS CLI: e2e/awscli_test.go drives cognitod with it.
+if ! command -v aws >/dev/null 2>&1; then
+	echo "installing the AWS CLI (Debian package awscli)"
+	apt_install awscli
+fi
