@@ -2,8 +2,6 @@
 
 package api
 
-import "fmt"
-
 // Error types the model declares, as they appear in __type.
 const (
 	CodeAccessDenied                    = "AccessDeniedException"
@@ -349,8 +347,6 @@ func WebAuthnOriginNotAllowed(format string, args ...any) *Error {
 func WebAuthnRelyingPartyMismatch(format string, args ...any) *Error {
 	return &Error{Type: CodeWebAuthnRelyingPartyMismatch, Message: sprintf(format, args...), Status: 400}
 }
-
-var _ = fmt.Sprintf
 
 // IsFault reports whether the model marks the error type a server fault (HTTP 500).
 func IsFault(code string) bool {

@@ -4,8 +4,6 @@ package api
 
 import "encoding/json"
 
-var _ json.RawMessage
-
 type AccountRecoverySettingType struct {
 	RecoveryMechanisms []RecoveryOptionType `json:"RecoveryMechanisms,omitzero"`
 }

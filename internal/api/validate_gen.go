@@ -7,8 +7,6 @@ import (
 	"strconv"
 )
 
-var _ = strconv.Itoa
-
 var (
 	rePattern0  = regexp.MustCompile("^(?:arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?)$")
 	rePattern1  = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r ]+)$")

@@ -159,7 +159,13 @@ func ptr(t string, elem bool) string {
 }
 
 func (g *generator) shapes(b *bytes.Buffer) error {
-	b.WriteString("package api\n\nimport \"encoding/json\"\n\nvar _ json.RawMessage\n\n")
+	b.WriteString("package api\n\n")
+	for _, name := range g.m.ShapeNames() {
+		if g.m.Shapes[name].Document {
+			b.WriteString("import \"encoding/json\"\n\n")
+			break
+		}
+	}
 	for _, name := range g.m.ShapeNames() {
 		s := g.m.Shapes[name]
 		if s.Type != "structure" || s.Exception || s.Document {
@@ -366,7 +372,11 @@ func (g *generator) validators(b *bytes.Buffer) error {
 		fmt.Fprintf(&body, "// Validate checks the request against the model's constraints and returns\n// the InvalidParameterException AWS would send, or nil.\nfunc (s *%s) Validate() error {\n\tvar v validator\n\ts.validate(&v, \"\")\n\treturn v.err()\n}\n\n", t)
 	}
 
-	b.WriteString("package api\n\nimport (\n\t\"regexp\"\n\t\"strconv\"\n)\n\nvar _ = strconv.Itoa\n\n")
+	b.WriteString("package api\n\nimport (\n\t\"regexp\"\n")
+	if bytes.Contains(body.Bytes(), []byte("strconv.")) {
+		b.WriteString("\t\"strconv\"\n")
+	}
+	b.WriteString(")\n\n")
 	pats := make([]string, 0, len(g.patterns))
 	for p := range g.patterns {
 		pats = append(pats, p)
@@ -510,7 +520,7 @@ func errorFunc(shape string) string {
 }
 
 func (g *generator) errors(b *bytes.Buffer) error {
-	b.WriteString("package api\n\nimport \"fmt\"\n\n")
+	b.WriteString("package api\n\n")
 	var names []string
 	for _, n := range g.m.ShapeNames() {
 		if g.m.Shapes[n].Exception {
@@ -530,7 +540,7 @@ func (g *generator) errors(b *bytes.Buffer) error {
 		fmt.Fprintf(b, "// %s returns a %s with a message formatted as by fmt.Sprintf.\nfunc %s(format string, args ...any) *Error {\n\treturn &Error{Type: Code%s, Message: sprintf(format, args...), Status: %d}\n}\n\n",
 			errorFunc(n), n, errorFunc(n), errorFunc(n), status)
 	}
-	b.WriteString("var _ = fmt.Sprintf\n\n// IsFault reports whether the model marks the error type a server fault (HTTP 500).\nfunc IsFault(code string) bool {\n\tswitch code {\n\tcase ")
+	b.WriteString("// IsFault reports whether the model marks the error type a server fault (HTTP 500).\nfunc IsFault(code string) bool {\n\tswitch code {\n\tcase ")
 	first := true
 	for _, n := range names {
 		if g.m.Shapes[n].Fault {
