@@ -277,7 +277,10 @@ func TestClientOperationsTakeEmptyRequests(t *testing.T) {
 	id := api.ToString(e.create(t, func(in *api.CreateUserPoolClientRequest) { in.GenerateSecret = api.Bool(true) }).ClientId)
 	p := api.String(e.poolID)
 	calls := []func() error{
-		func() error { _, err := e.svc.CreateUserPoolClient(e.ctx, &api.CreateUserPoolClientRequest{}); return err },
+		func() error {
+			_, err := e.svc.CreateUserPoolClient(e.ctx, &api.CreateUserPoolClientRequest{})
+			return err
+		},
 		func() error {
 			_, err := e.svc.CreateUserPoolClient(e.ctx, &api.CreateUserPoolClientRequest{UserPoolId: p})
 			return err
@@ -290,9 +293,15 @@ func TestClientOperationsTakeEmptyRequests(t *testing.T) {
 			_, err := e.svc.DescribeUserPoolClient(e.ctx, &api.DescribeUserPoolClientRequest{UserPoolId: p})
 			return err
 		},
-		func() error { _, err := e.svc.UpdateUserPoolClient(e.ctx, &api.UpdateUserPoolClientRequest{}); return err },
+		func() error {
+			_, err := e.svc.UpdateUserPoolClient(e.ctx, &api.UpdateUserPoolClientRequest{})
+			return err
+		},
 		func() error { return e.svc.DeleteUserPoolClient(e.ctx, &api.DeleteUserPoolClientRequest{}) },
-		func() error { _, err := e.svc.ListUserPoolClients(e.ctx, &api.ListUserPoolClientsRequest{}); return err },
+		func() error {
+			_, err := e.svc.ListUserPoolClients(e.ctx, &api.ListUserPoolClientsRequest{})
+			return err
+		},
 		func() error {
 			_, err := e.svc.AddUserPoolClientSecret(e.ctx, &api.AddUserPoolClientSecretRequest{})
 			return err
