@@ -113,6 +113,18 @@ func OpenMemory(ctx context.Context) (*sqlstore.Store, error) {
 	return s, nil
 }
 
+// pragmas is the DSN query. modernc.org/sqlite (checked in v1.61.1:
+// applyQueryParams, called from newConn, and tx.go) runs every _pragma on each
+// new connection of the pool, busy_timeout first whatever the order here, and
+// honours _txlock=immediate by starting write transactions with BEGIN
+// IMMEDIATE (read-only ones with plain BEGIN). With a "file:" name the whole
+// query also reaches SQLite, which ignores the underscore keys.
+// sqlite_test.go checks these settings on several connections of both pools.
+//
+// Across processes (several Store values on one file) the writers are in
+// different pools: BEGIN IMMEDIATE then waits up to busy_timeout for the
+// other's write lock, and the SQLITE_BUSY answers that SQLite gives without
+// waiting are retried by sqlstore (IsRetryable).
 func pragmas(extra ...string) string {
 	p := []string{
 		"_pragma=journal_mode(WAL)",

@@ -97,7 +97,18 @@ func (s *Store) tryTx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 func (s *Store) migrate(ctx context.Context) error {
-	if _, err := s.W.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL)`); err != nil {
+	// In a write transaction, with retries, like every other write: as a
+	// bare autocommit statement it was not retried, and on SQLite two
+	// processes opening a new database file at once could fail here with
+	// SQLITE_BUSY (the statement takes a read lock and then upgrades it, and
+	// SQLite answers BUSY without waiting when the upgrade could deadlock;
+	// BEGIN IMMEDIATE takes the write lock first, which does wait).
+	err := s.tx(ctx, func(tx *sql.Tx) error {
+		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL)`)
+		return err
+	})
+	if err != nil && (s.Flavor.IsUniqueViolation == nil || !s.Flavor.IsUniqueViolation(err)) {
+		// (A unique violation means another process created it first.)
 		return fmt.Errorf("migrations table: %w", err)
 	}
 	for i, step := range s.Flavor.Migrations {
@@ -155,6 +166,16 @@ func decodeCursor(c string) (int64, error) {
 
 func ms(t time.Time) int64 { return t.UnixMilli() }
 
+// doc is what to store for a Doc: a nil Doc is the empty document. Drivers
+// bind a nil []byte as NULL, which the NOT NULL doc columns reject, so
+// storing a pool or client with a nil Doc used to fail.
+func doc(b []byte) []byte {
+	if b == nil {
+		return []byte{}
+	}
+	return b
+}
+
 func fromMS(n int64) time.Time { return time.UnixMilli(n).UTC() }
 
 // ---- user pools ----
@@ -162,7 +183,7 @@ func fromMS(n int64) time.Time { return time.UnixMilli(n).UTC() }
 func (s *Store) CreateUserPool(ctx context.Context, p store.UserPool) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO user_pools (id, name, created_ms, doc) VALUES (?, ?, ?, ?)`),
-			p.ID, p.Name, ms(p.Created), p.Doc)
+			p.ID, p.Name, ms(p.Created), doc(p.Doc))
 		return s.conflict(err)
 	})
 }
@@ -198,7 +219,7 @@ func (s *Store) UpdateUserPool(ctx context.Context, id string, fn func(store.Use
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE user_pools SET name = ?, doc = ? WHERE id = ?`), p.Name, p.Doc, id); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE user_pools SET name = ?, doc = ? WHERE id = ?`), p.Name, doc(p.Doc), id); err != nil {
 			return s.conflict(err)
 		}
 		p.ID, p.Created = old.ID, old.Created
@@ -288,7 +309,7 @@ func (s *Store) CreateClient(ctx context.Context, c store.Client) error {
 			return store.ErrNotFound
 		}
 		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO user_pool_clients (pool_id, client_id, name, created_ms, doc) VALUES (?, ?, ?, ?, ?)`),
-			c.PoolID, c.ClientID, c.Name, ms(c.Created), c.Doc)
+			c.PoolID, c.ClientID, c.Name, ms(c.Created), doc(c.Doc))
 		return s.conflict(err)
 	})
 }
@@ -314,7 +335,7 @@ func (s *Store) UpdateClient(ctx context.Context, poolID, clientID string, fn fu
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE user_pool_clients SET name = ?, doc = ? WHERE pool_id = ? AND client_id = ?`), c.Name, c.Doc, poolID, clientID); err != nil {
+		if _, err := tx.ExecContext(ctx, s.q(`UPDATE user_pool_clients SET name = ?, doc = ? WHERE pool_id = ? AND client_id = ?`), c.Name, doc(c.Doc), poolID, clientID); err != nil {
 			return s.conflict(err)
 		}
 		c.PoolID, c.ClientID, c.Created = old.PoolID, old.ClientID, old.Created
