@@ -152,6 +152,9 @@ func (s *Service) SetUserPoolMfaConfig(ctx context.Context, in *api.SetUserPoolM
 			p.Type.SmsConfiguration = poolClone(smsConfig)
 		}
 		p.SoftwareTokenMfa = poolClone(in.SoftwareTokenMfaConfiguration)
+		if p.SoftwareTokenMfa != nil {
+			p.SoftwareTokenMfa.Enabled = api.Bool(totp)
+		}
 		p.EmailMfa = poolClone(in.EmailMfaConfiguration)
 		p.WebAuthn = poolClone(in.WebAuthnConfiguration)
 		if err := checkRecoveryAgainstMfa(p); err != nil {

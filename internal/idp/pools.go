@@ -126,6 +126,10 @@ func applyPoolSettings(t *api.UserPoolType, s poolSettings) error {
 	}
 
 	t.DeviceConfiguration = poolClone(s.DeviceConfiguration)
+	if d := t.DeviceConfiguration; d != nil {
+		d.ChallengeRequiredOnNewDevice = api.Bool(api.ToBool(d.ChallengeRequiredOnNewDevice))
+		d.DeviceOnlyRememberedOnUserPrompt = api.Bool(api.ToBool(d.DeviceOnlyRememberedOnUserPrompt))
+	}
 
 	email := poolClone(s.EmailConfiguration)
 	if email == nil {
