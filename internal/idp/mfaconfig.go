@@ -78,6 +78,24 @@ func checkUpdateMfa(before api.UserPoolMfaType, next *pool) error {
 	return nil
 }
 
+// checkEmailMfaPrerequisites keeps what email MFA needs in place while it is
+// on: Amazon SES sending and a feature plan that includes it.
+func checkEmailMfaPrerequisites(next *pool, tierChanged bool) error {
+	if !next.emailMfaOn() {
+		return nil
+	}
+	if next.Type.UserPoolTier == api.UserPoolTierTypeLite {
+		if tierChanged {
+			return api.TierChangeNotAllowed("The user pool uses email MFA, which the LITE feature plan does not include: turn it off first.")
+		}
+		return api.FeatureUnavailableInTier("Email MFA requires the ESSENTIALS or PLUS feature plan; this user pool is on LITE.")
+	}
+	if next.Type.EmailConfiguration == nil || next.Type.EmailConfiguration.EmailSendingAccount != api.EmailSendingAccountTypeDeveloper {
+		return api.InvalidParameter("The user pool uses email MFA, which needs EmailConfiguration.EmailSendingAccount DEVELOPER: turn email MFA off first.")
+	}
+	return nil
+}
+
 // checkRecoveryAgainstMfa refuses password recovery by SMS to the phone that
 // is also every user's required second factor.
 func checkRecoveryAgainstMfa(p *pool) error {

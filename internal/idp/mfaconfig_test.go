@@ -176,3 +176,33 @@ func TestMfaThroughPoolOperations(t *testing.T) {
 		t.Errorf("optional SMS through update: %+v", got)
 	}
 }
+
+// TestEmailMfaPrerequisitesStay: while email MFA is on, UpdateUserPool cannot
+// take away Amazon SES sending or move the pool to a plan without email MFA.
+func TestEmailMfaPrerequisitesStay(t *testing.T) {
+	e := newPoolsEnv(t)
+	ses := &api.EmailConfigurationType{EmailSendingAccount: api.EmailSendingAccountTypeDeveloper,
+		SourceArn: api.String("arn:aws:ses:eu-west-3:210987654321:identity/no-reply@example.com")}
+	p := e.create(t, func(in *api.CreateUserPoolRequest) { in.EmailConfiguration = ses })
+	id := api.ToString(p.Id)
+	if _, err := e.svc.SetUserPoolMfaConfig(e.ctx, &api.SetUserPoolMfaConfigRequest{UserPoolId: p.Id, MfaConfiguration: "OPTIONAL",
+		EmailMfaConfiguration: &api.EmailMfaConfigType{}}); err != nil {
+		t.Fatal(err)
+	}
+	keep := func(in *api.UpdateUserPoolRequest) { in.MfaConfiguration = "OPTIONAL"; in.EmailConfiguration = ses }
+	if err := e.update(id, keep); err != nil {
+		t.Fatalf("update keeping SES: %v", err)
+	}
+	poolsWantError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { in.MfaConfiguration = "OPTIONAL" }), poolsInvalidParam, "~DEVELOPER")
+	poolsWantError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { keep(in); in.UserPoolTier = "LITE" }), "TierChangeNotAllowedException", "")
+	if got := e.mfa(t, id); got.MfaConfiguration != "OPTIONAL" || got.EmailMfaConfiguration == nil {
+		t.Errorf("refused updates changed MFA: %+v", got)
+	}
+	// With email MFA off, the same updates go through.
+	if _, err := e.svc.SetUserPoolMfaConfig(e.ctx, &api.SetUserPoolMfaConfigRequest{UserPoolId: p.Id, MfaConfiguration: "OFF"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.update(id, func(in *api.UpdateUserPoolRequest) { in.UserPoolTier = "LITE" }); err != nil {
+		t.Fatal(err)
+	}
+}

@@ -493,6 +493,9 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *api.UpdateUserPoolRequ
 		if err := checkUpdateMfa(before, next); err != nil {
 			return err
 		}
+		if err := checkEmailMfaPrerequisites(next, t.UserPoolTier != p.Type.UserPoolTier); err != nil {
+			return err
+		}
 		if err := checkRecoveryAgainstMfa(next); err != nil {
 			return err
 		}
