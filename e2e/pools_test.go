@@ -428,7 +428,8 @@ func TestAddCustomAttributesThroughSDK(t *testing.T) {
 		tenant.StringAttributeConstraints.MinLength != nil {
 		t.Errorf("tenant %+v %+v", tenant, tenant.StringAttributeConstraints)
 	}
-	if aws.ToString(score.Name) != "dev:custom:score" || !aws.ToBool(score.DeveloperOnlyAttribute) || score.AttributeDataType != "Number" {
+	if aws.ToString(score.Name) != "dev:custom:score" || !aws.ToBool(score.DeveloperOnlyAttribute) || score.AttributeDataType != "Number" ||
+		score.NumberAttributeConstraints == nil || score.NumberAttributeConstraints.MinValue != nil {
 		t.Errorf("score %+v", score)
 	}
 

@@ -134,10 +134,11 @@ func customFromRequest(e *api.SchemaAttributeType) (api.SchemaAttributeType, err
 		Mutable:                api.Bool(api.ToBool(e.Mutable)),
 		Required:               api.Bool(false),
 	}
+	// Cognito reports string and number attributes with a constraints object
+	// even when none was given (which is why Terraform's provider asks for
+	// the constraints block on every string or number attribute).
 	switch e.AttributeDataType {
 	case api.AttributeDataTypeString:
-		// Cognito reports string attributes with a constraints object even
-		// when none was given.
 		out.StringAttributeConstraints = &api.StringAttributeConstraintsType{}
 		if e.StringAttributeConstraints != nil {
 			if err := checkStringConstraints(full, e.StringAttributeConstraints); err != nil {
@@ -146,6 +147,7 @@ func customFromRequest(e *api.SchemaAttributeType) (api.SchemaAttributeType, err
 			out.StringAttributeConstraints = poolClone(e.StringAttributeConstraints)
 		}
 	case api.AttributeDataTypeNumber:
+		out.NumberAttributeConstraints = &api.NumberAttributeConstraintsType{}
 		if e.NumberAttributeConstraints != nil {
 			if err := checkNumberConstraints(full, e.NumberAttributeConstraints); err != nil {
 				return api.SchemaAttributeType{}, err

@@ -148,6 +148,11 @@ func TestCreateUserPoolSchema(t *testing.T) {
 		{name: "developer-only", schema: []api.SchemaAttributeType{
 			{Name: api.String("secret"), AttributeDataType: api.AttributeDataTypeString, DeveloperOnlyAttribute: api.Bool(true), Mutable: api.Bool(true)}},
 			check: map[string]string{"dev:custom:secret": "dev:custom:secret String dev=true mut=true req=false str[,]"}},
+		{name: "custom number without constraints", schema: []api.SchemaAttributeType{s("score", api.AttributeDataTypeNumber)},
+			check: map[string]string{"custom:score": "custom:score Number dev=false mut=false req=false num[,]"}},
+		{name: "constraints of the other type are dropped", schema: []api.SchemaAttributeType{{Name: api.String("team"),
+			AttributeDataType: api.AttributeDataTypeString, NumberAttributeConstraints: &api.NumberAttributeConstraintsType{MinValue: api.String("1")}}},
+			check: map[string]string{"custom:team": "custom:team String dev=false mut=false req=false str[,]"}},
 		{name: "custom boolean and datetime have no constraints", schema: []api.SchemaAttributeType{
 			s("flag", api.AttributeDataTypeBoolean), s("seen", api.AttributeDataTypeDatetime)},
 			check: map[string]string{"custom:flag": "custom:flag Boolean dev=false mut=false req=false",
