@@ -228,6 +228,10 @@ func lambdaConfigWithDefaults(in *api.LambdaConfigType) (*api.LambdaConfigType, 
 	if out == nil {
 		return &api.LambdaConfigType{}, nil
 	}
+	// Custom sender triggers receive codes encrypted with the pool's KMS key.
+	if (out.CustomSMSSender != nil || out.CustomEmailSender != nil) && api.ToString(out.KMSKeyID) == "" {
+		return nil, api.InvalidParameter("A KMSKeyID is required when a CustomSMSSender or CustomEmailSender trigger is set.")
+	}
 	legacy := api.ToString(out.PreTokenGeneration)
 	var versioned string
 	if out.PreTokenGenerationConfig != nil {

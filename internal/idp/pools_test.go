@@ -259,6 +259,10 @@ func TestCreateUserPoolRefusals(t *testing.T) {
 				PreTokenGenerationConfig: &api.PreTokenGenerationVersionConfigType{LambdaArn: api.String("arn:aws:lambda:eu-west-3:210987654321:function:b"),
 					LambdaVersion: api.PreTokenGenerationLambdaVersionTypeV20}}
 		}, poolsInvalidParam, "~PreTokenGeneration"},
+		{"custom sender without a KMS key", func(in *api.CreateUserPoolRequest) {
+			in.LambdaConfig = &api.LambdaConfigType{CustomEmailSender: &api.CustomEmailLambdaVersionConfigType{
+				LambdaArn: api.String("arn:aws:lambda:eu-west-3:210987654321:function:mail"), LambdaVersion: "V1_0"}}
+		}, poolsInvalidParam, "~KMSKeyID"},
 		{"threat protection outside PLUS", func(in *api.CreateUserPoolRequest) {
 			in.UserPoolAddOns = &api.UserPoolAddOnsType{AdvancedSecurityMode: api.AdvancedSecurityModeTypeEnforced}
 		}, "FeatureUnavailableInTierException", ""},
