@@ -145,6 +145,10 @@ func applyPoolSettings(t *api.UserPoolType, s poolSettings) error {
 
 	t.SmsConfiguration = poolClone(s.SmsConfiguration)
 	t.UserPoolAddOns = poolClone(s.UserPoolAddOns)
+	if t.UserPoolAddOns != nil && t.UserPoolAddOns.AdvancedSecurityAdditionalFlows == nil {
+		// Cognito reports the flows object, empty, with any add-ons setting.
+		t.UserPoolAddOns.AdvancedSecurityAdditionalFlows = &api.AdvancedSecurityAdditionalFlowsType{}
+	}
 
 	recovery, err := accountRecoveryWithDefaults(s.AccountRecoverySetting)
 	if err != nil {

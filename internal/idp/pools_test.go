@@ -373,7 +373,8 @@ func TestCreateUserPoolSettings(t *testing.T) {
 			in.UserPoolTags = map[string]string{"team": "id"}
 			in.UserPoolAddOns = &api.UserPoolAddOnsType{AdvancedSecurityMode: api.AdvancedSecurityModeTypeAudit}
 		}, func(t *testing.T, p *api.UserPoolType) {
-			if p.UserPoolTier != "PLUS" || p.UserPoolTags["team"] != "id" || p.UserPoolAddOns.AdvancedSecurityMode != "AUDIT" {
+			if p.UserPoolTier != "PLUS" || p.UserPoolTags["team"] != "id" || p.UserPoolAddOns.AdvancedSecurityMode != "AUDIT" ||
+				p.UserPoolAddOns.AdvancedSecurityAdditionalFlows == nil {
 				t.Errorf("%v %v %+v", p.UserPoolTier, p.UserPoolTags, p.UserPoolAddOns)
 			}
 		}},
