@@ -468,8 +468,8 @@ func (s *Service) DescribeUserPool(ctx context.Context, in *api.DescribeUserPool
 
 // UpdateUserPool replaces the pool's settings with the request's. Members the
 // operation does not take (the schema, alias and username attributes, the
-// username configuration) stay; so do the name, the tags and the feature plan
-// when the request leaves them out.
+// username configuration) stay; so do the name, the tags, the feature plan and
+// the attribute-update settings when the request leaves them out.
 func (s *Service) UpdateUserPool(ctx context.Context, in *api.UpdateUserPoolRequest) (*api.UpdateUserPoolResponse, error) {
 	id := api.ToString(in.UserPoolId)
 	if in.UserPoolTags != nil {
@@ -482,6 +482,13 @@ func (s *Service) UpdateUserPool(ctx context.Context, in *api.UpdateUserPoolRequ
 	_, err := s.updatePool(ctx, id, func(p *pool) error {
 		before := p.Type.MfaConfiguration
 		t := poolClone(&p.Type)
+		settings := settings
+		if settings.UserAttributeUpdateSettings == nil {
+			// Unlike the other members, these settings stay when the request
+			// leaves them out: Cognito changes them only when given (an empty
+			// list turns them off).
+			settings.UserAttributeUpdateSettings = p.Type.UserAttributeUpdateSettings
+		}
 		if err := applyPoolSettings(t, settings); err != nil {
 			return err
 		}

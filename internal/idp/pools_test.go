@@ -668,3 +668,33 @@ func asAPIError(err error, target **api.Error) bool {
 	}
 	return ok
 }
+
+// TestUpdateKeepsAttributeUpdateSettings: UpdateUserPool changes
+// AttributesRequireVerificationBeforeUpdate only when given, so an update
+// that leaves out AutoVerifiedAttributes of a pool that requires verification
+// before updates is refused, as in Cognito.
+func TestUpdateKeepsAttributeUpdateSettings(t *testing.T) {
+	e := newPoolsEnv(t)
+	p := e.create(t, func(in *api.CreateUserPoolRequest) {
+		in.AutoVerifiedAttributes = []api.VerifiedAttributeType{"email"}
+		in.UserAttributeUpdateSettings = &api.UserAttributeUpdateSettingsType{
+			AttributesRequireVerificationBeforeUpdate: []api.VerifiedAttributeType{"email"}}
+	})
+	id := api.ToString(p.Id)
+	poolsWantError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { in.DeletionProtection = "ACTIVE" }),
+		poolsInvalidParam, "All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes")
+	if err := e.update(id, func(in *api.UpdateUserPoolRequest) { in.AutoVerifiedAttributes = []api.VerifiedAttributeType{"email"} }); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.describe(t, id).UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate; !reflect.DeepEqual(got, []api.VerifiedAttributeType{"email"}) {
+		t.Errorf("settings not kept: %v", got)
+	}
+	if err := e.update(id, func(in *api.UpdateUserPoolRequest) {
+		in.UserAttributeUpdateSettings = &api.UserAttributeUpdateSettingsType{AttributesRequireVerificationBeforeUpdate: []api.VerifiedAttributeType{}}
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.describe(t, id).UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate; got == nil || len(got) != 0 {
+		t.Errorf("settings not cleared: %v", got)
+	}
+}
