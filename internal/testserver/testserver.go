@@ -30,6 +30,10 @@ type Server struct {
 	t      testing.TB
 	cancel context.CancelFunc
 	done   chan error
+	// transport is this server's own connection pool: a pool shared across
+	// tests could hand a request a connection to an earlier server that had
+	// the same port.
+	transport *http.Transport
 }
 
 // Option changes the configuration before the server starts.
@@ -75,6 +79,7 @@ func (s *Server) start() {
 		s.t.Fatal(err)
 	}
 	s.App, s.cancel, s.done = a, cancel, make(chan error, 1)
+	s.transport = http.DefaultTransport.(*http.Transport).Clone()
 	s.URL = "http://" + cfg.Addr
 	go func() {
 		err := a.Serve(ctx, ln)
@@ -90,6 +95,7 @@ func (s *Server) Stop() {
 	}
 	s.cancel()
 	s.cancel = nil
+	s.transport.CloseIdleConnections()
 	select {
 	case err := <-s.done:
 		if err != nil {
@@ -117,8 +123,13 @@ func (s *Server) Client() *cip.Client {
 		BaseEndpoint: aws.String(s.URL),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
 		Retryer:      aws.NopRetryer{},
-		HTTPClient:   &http.Client{Timeout: 30 * time.Second},
+		HTTPClient:   s.HTTPClient(),
 	})
+}
+
+// HTTPClient returns a plain HTTP client for this server.
+func (s *Server) HTTPClient() *http.Client {
+	return &http.Client{Timeout: 30 * time.Second, Transport: s.transport}
 }
 
 // Ctx is a context for one test step.
