@@ -15,9 +15,9 @@ func TestGetUserPoolMfaConfigDefaults(t *testing.T) {
 		t.Errorf("fresh pool: %+v", got)
 	}
 	_, err := e.svc.GetUserPoolMfaConfig(e.ctx, &api.GetUserPoolMfaConfigRequest{UserPoolId: api.String("eu-west-3_nothere12")})
-	poolsWantError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
+	wantAPIError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
 	_, err = e.svc.SetUserPoolMfaConfig(e.ctx, &api.SetUserPoolMfaConfigRequest{UserPoolId: api.String("eu-west-3_nothere12")})
-	poolsWantError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
+	wantAPIError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
 }
 
 func TestSetUserPoolMfaConfig(t *testing.T) {
@@ -87,7 +87,7 @@ func TestSetUserPoolMfaConfig(t *testing.T) {
 			set.UserPoolId = p.Id
 			out, err := e.svc.SetUserPoolMfaConfig(e.ctx, &set)
 			if tc.want == nil {
-				poolsWantError(t, err, tc.code, tc.err)
+				wantAPIError(t, err, tc.code, tc.err)
 				if got := e.mfa(t, api.ToString(p.Id)); got.MfaConfiguration != "OFF" || got.SoftwareTokenMfaConfiguration != nil {
 					t.Errorf("a refused request changed the configuration: %+v", got)
 				}
@@ -160,12 +160,12 @@ func TestMfaThroughPoolOperations(t *testing.T) {
 		t.Errorf("after an update without MFA: %+v", got)
 	}
 	// UpdateUserPool cannot make MFA required...
-	poolsWantError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { in.MfaConfiguration = "ON" }), poolsInvalidParam, msgMfaTurnOnLater)
+	wantAPIError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { in.MfaConfiguration = "ON" }), poolsInvalidParam, msgMfaTurnOnLater)
 	// ...and optional MFA needs a factor.
 	if _, err := e.svc.SetUserPoolMfaConfig(e.ctx, &api.SetUserPoolMfaConfigRequest{UserPoolId: p.Id, MfaConfiguration: "OFF"}); err != nil {
 		t.Fatal(err)
 	}
-	poolsWantError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { in.MfaConfiguration = "OPTIONAL" }), poolsInvalidParam, msgMfaNoFactor)
+	wantAPIError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { in.MfaConfiguration = "OPTIONAL" }), poolsInvalidParam, msgMfaNoFactor)
 	if err := e.update(id, func(in *api.UpdateUserPoolRequest) {
 		in.MfaConfiguration = "OPTIONAL"
 		in.SmsConfiguration = poolsSMSConfig
@@ -193,8 +193,8 @@ func TestEmailMfaPrerequisitesStay(t *testing.T) {
 	if err := e.update(id, keep); err != nil {
 		t.Fatalf("update keeping SES: %v", err)
 	}
-	poolsWantError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { in.MfaConfiguration = "OPTIONAL" }), poolsInvalidParam, "~DEVELOPER")
-	poolsWantError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { keep(in); in.UserPoolTier = "LITE" }), "TierChangeNotAllowedException", "")
+	wantAPIError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { in.MfaConfiguration = "OPTIONAL" }), poolsInvalidParam, "~DEVELOPER")
+	wantAPIError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { keep(in); in.UserPoolTier = "LITE" }), "TierChangeNotAllowedException", "")
 	if got := e.mfa(t, id); got.MfaConfiguration != "OPTIONAL" || got.EmailMfaConfiguration == nil {
 		t.Errorf("refused updates changed MFA: %+v", got)
 	}

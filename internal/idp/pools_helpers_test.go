@@ -3,8 +3,6 @@ package idp
 import (
 	"context"
 	"crypto/rand"
-	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -88,26 +86,6 @@ func (e *poolsEnv) mfa(t *testing.T, id string) *api.GetUserPoolMfaConfigRespons
 		t.Fatalf("GetUserPoolMfaConfig: %v", err)
 	}
 	return out
-}
-
-// poolsWantError checks err is an *api.Error of type code whose message is
-// msg, or contains it when msg starts with "~" ("" checks the type only).
-func poolsWantError(t *testing.T, err error, code, msg string) {
-	t.Helper()
-	var ae *api.Error
-	if !errors.As(err, &ae) {
-		t.Fatalf("error %v (%T), want %s", err, err, code)
-	}
-	if ae.Type != code {
-		t.Fatalf("error %s: %s, want %s", ae.Type, ae.Message, code)
-	}
-	if sub, ok := strings.CutPrefix(msg, "~"); ok {
-		if !strings.Contains(ae.Message, sub) {
-			t.Errorf("message %q does not contain %q", ae.Message, sub)
-		}
-	} else if msg != "" && ae.Message != msg {
-		t.Errorf("message\n got %q\nwant %q", ae.Message, msg)
-	}
 }
 
 func schemaByName(t *testing.T, p *api.UserPoolType, name string) api.SchemaAttributeType {

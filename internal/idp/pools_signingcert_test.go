@@ -85,5 +85,5 @@ func TestGetSigningCertificate(t *testing.T) {
 	}
 
 	_, err = e.svc.GetSigningCertificate(e.ctx, &api.GetSigningCertificateRequest{UserPoolId: api.String("eu-west-3_nothere12")})
-	poolsWantError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
+	wantAPIError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
 }

@@ -187,7 +187,7 @@ func TestCreateUserPoolSchema(t *testing.T) {
 			e := newPoolsEnv(t)
 			p, err := e.tryCreate(func(in *api.CreateUserPoolRequest) { in.Schema = tc.schema })
 			if tc.err != "" {
-				poolsWantError(t, err, poolsInvalidParam, tc.err)
+				wantAPIError(t, err, poolsInvalidParam, tc.err)
 				return
 			}
 			if err != nil {
@@ -287,7 +287,7 @@ func TestCreateUserPoolRefusals(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			e := newPoolsEnv(t)
 			_, err := e.tryCreate(tc.edit)
-			poolsWantError(t, err, tc.code, tc.msg)
+			wantAPIError(t, err, tc.code, tc.msg)
 		})
 	}
 }
@@ -451,13 +451,13 @@ func TestUpdateUserPoolReplacesSettings(t *testing.T) {
 		in.UserAttributeUpdateSettings = &api.UserAttributeUpdateSettingsType{
 			AttributesRequireVerificationBeforeUpdate: []api.VerifiedAttributeType{"email"}}
 	})
-	poolsWantError(t, err, poolsInvalidParam, "All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes")
+	wantAPIError(t, err, poolsInvalidParam, "All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes")
 	if e.describe(t, id).DeletionProtection != "INACTIVE" {
 		t.Error("a refused update was applied")
 	}
 
 	err = e.update("eu-west-3_nothere12", nil)
-	poolsWantError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
+	wantAPIError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
 }
 
 func TestDeleteUserPool(t *testing.T) {
@@ -465,7 +465,7 @@ func TestDeleteUserPool(t *testing.T) {
 	p := e.create(t, func(in *api.CreateUserPoolRequest) { in.DeletionProtection = api.DeletionProtectionTypeActive })
 	id := api.ToString(p.Id)
 	err := e.svc.DeleteUserPool(e.ctx, &api.DeleteUserPoolRequest{UserPoolId: p.Id})
-	poolsWantError(t, err, poolsInvalidParam,
+	wantAPIError(t, err, poolsInvalidParam,
 		"The user pool cannot be deleted because deletion protection is activated. Deletion protection must be inactivated first.")
 	if err := e.update(id, func(in *api.UpdateUserPoolRequest) { in.DeletionProtection = api.DeletionProtectionTypeInactive }); err != nil {
 		t.Fatal(err)
@@ -474,9 +474,9 @@ func TestDeleteUserPool(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err = e.svc.DescribeUserPool(e.ctx, &api.DescribeUserPoolRequest{UserPoolId: p.Id})
-	poolsWantError(t, err, poolsNotFound, "User pool "+id+" does not exist.")
+	wantAPIError(t, err, poolsNotFound, "User pool "+id+" does not exist.")
 	err = e.svc.DeleteUserPool(e.ctx, &api.DeleteUserPoolRequest{UserPoolId: p.Id})
-	poolsWantError(t, err, poolsNotFound, "User pool "+id+" does not exist.")
+	wantAPIError(t, err, poolsNotFound, "User pool "+id+" does not exist.")
 }
 
 func TestListUserPools(t *testing.T) {
@@ -511,11 +511,11 @@ func TestListUserPools(t *testing.T) {
 	}
 	for _, bad := range []string{"nope", "v1:AAAA", *must(e.svc.sealPoolsPageToken("x")) + "A"} {
 		_, err := e.svc.ListUserPools(e.ctx, &api.ListUserPoolsRequest{MaxResults: api.Int32(2), NextToken: api.String(bad)})
-		poolsWantError(t, err, poolsInvalidParam, "")
+		wantAPIError(t, err, poolsInvalidParam, "")
 	}
 	for _, n := range []int32{0, 61} {
 		_, err := e.svc.ListUserPools(e.ctx, &api.ListUserPoolsRequest{MaxResults: api.Int32(n)})
-		poolsWantError(t, err, poolsInvalidParam, "")
+		wantAPIError(t, err, poolsInvalidParam, "")
 	}
 }
 
@@ -554,14 +554,14 @@ func TestAddCustomAttributes(t *testing.T) {
 		t.Errorf("%d attributes", n)
 	}
 
-	poolsWantError(t, add(api.SchemaAttributeType{Name: api.String("team"), AttributeDataType: api.AttributeDataTypeNumber}),
+	wantAPIError(t, add(api.SchemaAttributeType{Name: api.String("team"), AttributeDataType: api.AttributeDataTypeNumber}),
 		poolsInvalidParam, "custom:team: Existing attribute already has name custom:team.")
-	poolsWantError(t, add(api.SchemaAttributeType{Name: api.String("note"), AttributeDataType: api.AttributeDataTypeString}),
+	wantAPIError(t, add(api.SchemaAttributeType{Name: api.String("note"), AttributeDataType: api.AttributeDataTypeString}),
 		poolsInvalidParam, "custom:note: Existing attribute already has name dev:custom:note.")
-	poolsWantError(t, add(api.SchemaAttributeType{Name: api.String("x")}), poolsInvalidParam, msgInvalidDataType)
-	poolsWantError(t, add(api.SchemaAttributeType{Name: api.String("x"), AttributeDataType: api.AttributeDataTypeString, Required: api.Bool(true)}),
+	wantAPIError(t, add(api.SchemaAttributeType{Name: api.String("x")}), poolsInvalidParam, msgInvalidDataType)
+	wantAPIError(t, add(api.SchemaAttributeType{Name: api.String("x"), AttributeDataType: api.AttributeDataTypeString, Required: api.Bool(true)}),
 		poolsInvalidParam, "Required custom attributes are not supported currently.")
-	poolsWantError(t, add(api.SchemaAttributeType{Name: api.String("y"), AttributeDataType: api.AttributeDataTypeString},
+	wantAPIError(t, add(api.SchemaAttributeType{Name: api.String("y"), AttributeDataType: api.AttributeDataTypeString},
 		api.SchemaAttributeType{Name: api.String("y"), AttributeDataType: api.AttributeDataTypeString}),
 		poolsInvalidParam, "custom:y: Existing attribute already has name custom:y.")
 
@@ -576,12 +576,12 @@ func TestAddCustomAttributes(t *testing.T) {
 	if err := add(more[25:]...); err != nil {
 		t.Fatal(err)
 	}
-	poolsWantError(t, add(api.SchemaAttributeType{Name: api.String("over"), AttributeDataType: api.AttributeDataTypeString}),
+	wantAPIError(t, add(api.SchemaAttributeType{Name: api.String("over"), AttributeDataType: api.AttributeDataTypeString}),
 		poolsInvalidParam, "A user pool can have at most 50 custom attributes.")
 
 	_, err := e.svc.AddCustomAttributes(e.ctx, &api.AddCustomAttributesRequest{UserPoolId: api.String("eu-west-3_nothere12"),
 		CustomAttributes: []api.SchemaAttributeType{{Name: api.String("z"), AttributeDataType: api.AttributeDataTypeString}}})
-	poolsWantError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
+	wantAPIError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
 }
 
 // TestPoolOperationsTakeEmptyRequests: requests with every member missing
@@ -681,7 +681,7 @@ func TestUpdateKeepsAttributeUpdateSettings(t *testing.T) {
 			AttributesRequireVerificationBeforeUpdate: []api.VerifiedAttributeType{"email"}}
 	})
 	id := api.ToString(p.Id)
-	poolsWantError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { in.DeletionProtection = "ACTIVE" }),
+	wantAPIError(t, e.update(id, func(in *api.UpdateUserPoolRequest) { in.DeletionProtection = "ACTIVE" }),
 		poolsInvalidParam, "All attributes in AttributesRequireVerificationBeforeUpdate must exist in AutoVerifiedAttributes")
 	if err := e.update(id, func(in *api.UpdateUserPoolRequest) { in.AutoVerifiedAttributes = []api.VerifiedAttributeType{"email"} }); err != nil {
 		t.Fatal(err)

@@ -46,7 +46,7 @@ func TestPoolTags(t *testing.T) {
 		t.Fatal(err)
 	}
 	_, err := e.svc.TagResource(e.ctx, &api.TagResourceRequest{ResourceArn: arn, Tags: map[string]string{"one-too-many": "v"}})
-	poolsWantError(t, err, poolsInvalidParam, "A user pool can have at most 50 tags.")
+	wantAPIError(t, err, poolsInvalidParam, "A user pool can have at most 50 tags.")
 	// Replacing a value does not count as a new tag.
 	if _, err := e.svc.TagResource(e.ctx, &api.TagResourceRequest{ResourceArn: arn, Tags: map[string]string{"env": "dev"}}); err != nil {
 		t.Fatal(err)
@@ -61,13 +61,13 @@ func TestPoolTags(t *testing.T) {
 		"not an arn",
 	} {
 		_, err := e.svc.ListTagsForResource(e.ctx, &api.ListTagsForResourceRequest{ResourceArn: api.String(bad)})
-		poolsWantError(t, err, poolsNotFound, "")
+		wantAPIError(t, err, poolsNotFound, "")
 		_, err = e.svc.TagResource(e.ctx, &api.TagResourceRequest{ResourceArn: api.String(bad), Tags: map[string]string{"a": "b"}})
-		poolsWantError(t, err, poolsNotFound, "")
+		wantAPIError(t, err, poolsNotFound, "")
 		_, err = e.svc.UntagResource(e.ctx, &api.UntagResourceRequest{ResourceArn: api.String(bad), TagKeys: []string{"a"}})
-		poolsWantError(t, err, poolsNotFound, "")
+		wantAPIError(t, err, poolsNotFound, "")
 	}
 	_, err = e.svc.ListTagsForResource(e.ctx, &api.ListTagsForResourceRequest{
 		ResourceArn: api.String("arn:aws:cognito-idp:eu-west-3:210987654321:userpool/eu-west-3_nothere12")})
-	poolsWantError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
+	wantAPIError(t, err, poolsNotFound, "User pool eu-west-3_nothere12 does not exist.")
 }
