@@ -223,9 +223,6 @@ func TestCreateUserPoolRefusals(t *testing.T) {
 			in.MfaConfiguration = api.UserPoolMfaTypeOptional
 			in.SmsConfiguration = poolsSMSConfig
 		}, poolsInvalidParam, "SMS configuration and Auto verification for phone_number are required when MFA is required/optional"},
-		{"phone verification without SMS", func(in *api.CreateUserPoolRequest) {
-			in.AutoVerifiedAttributes = []api.VerifiedAttributeType{api.VerifiedAttributeTypePhoneNumber}
-		}, poolsInvalidParam, "SMS configuration is required when phone_number is selected for auto verification"},
 		{"verification before update of an attribute not verified", func(in *api.CreateUserPoolRequest) {
 			in.UserAttributeUpdateSettings = &api.UserAttributeUpdateSettingsType{
 				AttributesRequireVerificationBeforeUpdate: []api.VerifiedAttributeType{api.VerifiedAttributeTypeEmail}}
@@ -696,5 +693,17 @@ func TestUpdateKeepsAttributeUpdateSettings(t *testing.T) {
 	}
 	if got := e.describe(t, id).UserAttributeUpdateSettings.AttributesRequireVerificationBeforeUpdate; got == nil || len(got) != 0 {
 		t.Errorf("settings not cleared: %v", got)
+	}
+}
+
+// Auto-verified phone numbers without an SMS configuration are accepted at
+// creation, as Cognito accepts them.
+func TestCreateUserPoolPhoneVerificationWithoutSMS(t *testing.T) {
+	e := newPoolsEnv(t)
+	p := e.create(t, func(in *api.CreateUserPoolRequest) {
+		in.AutoVerifiedAttributes = []api.VerifiedAttributeType{api.VerifiedAttributeTypePhoneNumber}
+	})
+	if got := e.describe(t, api.ToString(p.Id)).AutoVerifiedAttributes; len(got) != 1 || got[0] != api.VerifiedAttributeTypePhoneNumber {
+		t.Fatalf("AutoVerifiedAttributes = %v", got)
 	}
 }
