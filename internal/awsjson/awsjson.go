@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/http"
 	"runtime/debug"
+	"strconv"
 	"strings"
 
 	"github.com/cognitod/cognitod/internal/api"
@@ -56,8 +57,18 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		h.writeError(w, r, info, fmt.Errorf("encode %s output: %w", info.Operation, err))
 		return
 	}
-	w.Header().Set("Content-Type", contentType)
-	w.WriteHeader(http.StatusOK)
+	writeBody(w, http.StatusOK, body)
+}
+
+// writeBody sends a whole answer with its length. A declared length lets the
+// client's reader see the end of the body with its last bytes, so the
+// connection goes back to its keep-alive pool instead of being discarded
+// (a chunked answer leaves its terminating chunk unread by JSON decoders).
+func writeBody(w http.ResponseWriter, status int, body []byte) {
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(status)
 	_, _ = w.Write(body)
 }
 
@@ -224,13 +235,11 @@ func (h *Handler) writeError(w http.ResponseWriter, r *http.Request, info *reqct
 	info.ErrorType = ae.Type
 	b, _ := json.Marshal(errorBody{Type: ae.Type, Message: ae.Message, ReasonCode: ae.ReasonCode})
 	hd := w.Header()
-	hd.Set("Content-Type", contentType)
 	hd.Set("X-Amzn-ErrorType", ae.Type)
 	if ae.Message != "" {
 		hd.Set("X-Amzn-ErrorMessage", headerSafe(ae.Message))
 	}
-	w.WriteHeader(status)
-	_, _ = w.Write(b)
+	writeBody(w, status, b)
 }
 
 // headerSafe keeps a message to the characters a header value may carry.

@@ -15,6 +15,8 @@ import (
 	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
+	"github.com/aws/aws-sdk-go-v2/aws/ratelimit"
+	"github.com/aws/aws-sdk-go-v2/aws/retry"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
@@ -115,15 +117,35 @@ func (s *Server) Restart() {
 	s.start()
 }
 
-// Client returns an aws-sdk-go-v2 Cognito client for this server: static
-// dummy credentials, no retries (a test should see the first answer).
+// Client returns an aws-sdk-go-v2 Cognito client for this server.
 func (s *Server) Client() *cip.Client {
+	return ClientFor(s.URL, s.Config.Region, s.HTTPClient())
+}
+
+// ClientFor returns an aws-sdk-go-v2 Cognito client for any endpoint, with
+// static dummy credentials. It retries only the SDK's own spurious
+// "use of closed network connection" on kept-alive connections (a known
+// aws-sdk-go-v2 issue, aws/aws-sdk-go-v2#2737, that the SDK's default
+// retryer absorbs); every answer of the server reaches the test as it is.
+func ClientFor(url, region string, hc *http.Client) *cip.Client {
+	if hc == nil {
+		hc = &http.Client{Timeout: 30 * time.Second}
+	}
 	return cip.New(cip.Options{
-		Region:       s.Config.Region,
-		BaseEndpoint: aws.String(s.URL),
+		Region:       region,
+		BaseEndpoint: aws.String(url),
 		Credentials:  credentials.NewStaticCredentialsProvider("AKIDTEST", "secret", ""),
-		Retryer:      aws.NopRetryer{},
-		HTTPClient:   s.HTTPClient(),
+		Retryer: retry.NewStandard(func(o *retry.StandardOptions) {
+			o.MaxAttempts = 3
+			o.RateLimiter = ratelimit.None
+			o.Retryables = []retry.IsErrorRetryable{retry.IsErrorRetryableFunc(func(err error) aws.Ternary {
+				if errors.Is(err, net.ErrClosed) {
+					return aws.TrueTernary
+				}
+				return aws.FalseTernary
+			})}
+		}),
+		HTTPClient: hc,
 	})
 }
 
