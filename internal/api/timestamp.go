@@ -10,10 +10,10 @@ import (
 // with milliseconds as a fraction.
 type Timestamp time.Time
 
-// NewTimestamp returns a pointer to t as a Timestamp, truncated to the
-// millisecond as the wire carries it.
+// NewTimestamp returns a pointer to t as a Timestamp as the wire carries it:
+// milliseconds, UTC, no monotonic reading (so a value equals its decoded copy).
 func NewTimestamp(t time.Time) *Timestamp {
-	ts := Timestamp(t.Truncate(time.Millisecond))
+	ts := Timestamp(t.Round(0).Truncate(time.Millisecond).UTC())
 	return &ts
 }
 
@@ -35,6 +35,6 @@ func (t *Timestamp) UnmarshalJSON(b []byte) error {
 	}
 	// Milliseconds are what the wire carries; rounding undoes the binary
 	// fraction (1700000000.123 is 1700000000.12299990654 as a float64).
-	*t = Timestamp(time.UnixMilli(int64(math.Round(f * 1000))))
+	*t = Timestamp(time.UnixMilli(int64(math.Round(f * 1000))).UTC())
 	return nil
 }

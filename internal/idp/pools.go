@@ -447,7 +447,10 @@ func (s *Service) CreateUserPool(ctx context.Context, in *api.CreateUserPoolRequ
 // describe is the pool as DescribeUserPool reports it: the stored document
 // plus what is computed on read.
 func (s *Service) describePool(p *pool) *api.UserPoolType {
-	out := poolClone(&p.Type)
+	// A shallow copy is enough: only top-level members are set below, and
+	// p is a document decoded for this request alone.
+	t := p.Type
+	out := &t
 	// Users come with a later issue; until then every pool is empty.
 	out.EstimatedNumberOfUsers = api.Int32(0)
 	if out.UserPoolTags == nil {
