@@ -11,7 +11,7 @@ build:
 
 # test installs what the tests need and runs them all (CI runs exactly this).
 test: deps fmt-check vet
-	$(GO) test -race -count=1 -timeout 20m ./...
+	COGNITOD_REQUIRE_JS=1 $(GO) test -race -count=1 -timeout 20m ./...
 
 # deps installs what the tests need beyond Go modules; idempotent.
 deps:

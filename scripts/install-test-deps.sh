@@ -24,3 +24,6 @@ if ! command -v aws >/dev/null 2>&1; then
 	echo "installing the AWS CLI (Debian package awscli)"
 	apt_install awscli
 fi
+
+# Node packages of test/js: the cross-checks against amazon-cognito-identity-js run them.
+scripts/install-js-deps.sh
