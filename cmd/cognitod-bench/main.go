@@ -115,6 +115,10 @@ func parse(args []string, stderr io.Writer) (options, error) {
 
 // errNotAllRan ends a run in which some scenario did not run to its end; the
 // report says which and why.
+// probes is how many unrecorded requests each scenario sends before its
+// warm-up (enough to see each kind of request of list-users-filter).
+const probes = 2
+
 var errNotAllRan = errors.New("not every scenario ran (see the report)")
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -278,16 +282,30 @@ func runScenario(ctx context.Context, sc Scenario, o options, client *apiClient,
 	}
 	sr.Setup = wl.Setup
 
-	// One unrecorded request first: an operation the server does not
+	// A few unrecorded requests first: an operation the server does not
 	// implement stops the scenario here, cleanly, instead of being sent for
-	// the whole duration. Other errors are measured and reported.
+	// the whole duration; other errors are measured and reported. Their
+	// answers are checked where the scenario can.
 	probe := newWorker(-1, client)
-	if req, err := wl.Next(ctx, probe); err != nil {
-		return failed(err)
-	} else if _, err := probe.Call(ctx, req); err != nil {
-		var ae *APIError
-		if errors.As(err, &ae) && (ae.NotImplemented() || ae.Status == 0) {
+	for range probes {
+		req, err := wl.Next(ctx, probe)
+		if err != nil {
 			return failed(err)
+		}
+		resp, err := probe.Call(ctx, req)
+		if err != nil {
+			var ae *APIError
+			if errors.As(err, &ae) && (ae.NotImplemented() || ae.Status == 0) {
+				return failed(err)
+			}
+			break
+		}
+		if wl.Check != nil {
+			if err := wl.Check(req, resp.Body); err != nil {
+				sr.Warning = fmt.Sprintf("%s: the answer is not what the operation should answer: %v", req.label(), err)
+				logger.Warn("answer check", "scenario", sc.Name, "err", sr.Warning)
+				break
+			}
 		}
 	}
 
@@ -347,7 +365,11 @@ func notes(r *Report, o options) []string {
 			"Percentiles come from a log-linear histogram that keeps every sample (within 0.4 %); max is exact.",
 	}
 	if o.warmup > 0 {
-		n = append(n, fmt.Sprintf("The first %s of each scenario (and of each ceiling run) is a warm-up, sent but not recorded.", o.warmup))
+		also := ""
+		if o.ceiling {
+			also = " (and of each ceiling run)"
+		}
+		n = append(n, fmt.Sprintf("The first %s of each scenario%s is a warm-up, sent but not recorded.", o.warmup, also))
 	}
 	for _, s := range r.Scenarios {
 		if c := s.CPU; c != nil && c.LoadTool != nil && c.Server != nil && c.Machine != nil {

@@ -58,6 +58,7 @@ type ScenarioReport struct {
 	Summary    string     `json:"summary"`
 	Status     string     `json:"status"`
 	Error      string     `json:"error,omitempty"`
+	Warning    string     `json:"warning,omitempty"`
 	Setup      string     `json:"setup,omitempty"`
 	SetupS     float64    `json:"setup_s"`
 	WindowS    float64    `json:"window_s"`
@@ -244,10 +245,13 @@ func writeText(w io.Writer, r *Report) error {
 		if s.Status != statusOK {
 			problems = append(problems, fmt.Sprintf("%s: %s: %s", s.Name, s.Status, s.Error))
 		}
+		if s.Warning != "" {
+			problems = append(problems, fmt.Sprintf("%s: warning: %s", s.Name, s.Warning))
+		}
 	}
 	table(w, rows)
 	if len(problems) > 0 {
-		fmt.Fprintln(w, "\nnot run, or failed calls:")
+		fmt.Fprintln(w, "\nnot run, failed calls, warnings:")
 		for _, p := range problems {
 			fmt.Fprintln(w, "  "+p)
 		}

@@ -39,6 +39,11 @@ type Workload struct {
 	Sample Request
 	// Setup describes what the setup made (for the report).
 	Setup string
+	// Check, when set, looks at the answers to the first requests (not the
+	// measured ones): an answer that is a 2xx but not what the operation
+	// should answer is reported as a warning, since it would flatter the
+	// figures.
+	Check func(req Request, body []byte) error
 }
 
 // Env is what a setup works with.

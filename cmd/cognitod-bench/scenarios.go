@@ -2,6 +2,8 @@ package main
 
 import (
 	"context"
+	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"
@@ -62,6 +64,18 @@ func allScenarios() []Scenario {
 	}
 }
 
+// decodeCheck makes a Workload.Check that decodes the answer into a T and
+// asks ok about it.
+func decodeCheck[T any](ok func(req Request, v *T) error) func(Request, []byte) error {
+	return func(req Request, body []byte) error {
+		var v T
+		if err := json.Unmarshal(body, &v); err != nil {
+			return fmt.Errorf("not the JSON expected: %v", err)
+		}
+		return ok(req, &v)
+	}
+}
+
 func constant(req Request) Generator {
 	return func(context.Context, *Worker) (Request, error) { return req, nil }
 }
@@ -75,7 +89,17 @@ func onePoolRead(ctx context.Context, env *Env, op string) (*Workload, error) {
 		return nil, err
 	}
 	req := Request{Op: op, Body: mustJSON(map[string]any{"UserPoolId": id})}
-	return &Workload{Next: constant(req), Sample: req, Setup: "1 pool"}, nil
+	wl := &Workload{Next: constant(req), Sample: req, Setup: "1 pool",
+		Check: decodeCheck(func(_ Request, v *map[string]any) error { return nil })}
+	if op == "DescribeUserPool" {
+		wl.Check = decodeCheck(func(_ Request, v *struct{ UserPool struct{ Id string } }) error {
+			if v.UserPool.Id != id {
+				return fmt.Errorf("UserPool.Id %q, want %q", v.UserPool.Id, id)
+			}
+			return nil
+		})
+	}
+	return wl, nil
 }
 
 func listUserPools(ctx context.Context, env *Env) (*Workload, error) {
@@ -86,7 +110,13 @@ func listUserPools(ctx context.Context, env *Env) (*Workload, error) {
 		}
 	}
 	req := Request{Op: "ListUserPools", Body: mustJSON(map[string]any{"MaxResults": 10})}
-	return &Workload{Next: constant(req), Sample: req, Setup: fmt.Sprintf("%d pools (more if the server had some)", pools)}, nil
+	return &Workload{Next: constant(req), Sample: req, Setup: fmt.Sprintf("%d pools (more if the server had some)", pools),
+		Check: decodeCheck(func(_ Request, v *struct{ UserPools []struct{ Id string } }) error {
+			if n := len(v.UserPools); n < 1 || n > 10 {
+				return fmt.Errorf("%d pools in a page of at most 10, with at least %d pools on the server", n, pools)
+			}
+			return nil
+		})}, nil
 }
 
 // poolRotation hands out the pool for the n-th client: pool k holds clients
@@ -139,11 +169,21 @@ func createUserPoolClient(ctx context.Context, env *Env) (*Workload, error) {
 		return req(pool, n), nil
 	}
 	return &Workload{Next: next, Sample: req(first, 0),
-		Setup: fmt.Sprintf("1 pool, then one more every %d clients", clientsPerPool)}, nil
+		Setup: fmt.Sprintf("1 pool, then one more every %d clients", clientsPerPool),
+		Check: decodeCheck(func(_ Request, v *struct{ UserPoolClient struct{ ClientId string } }) error {
+			if v.UserPoolClient.ClientId == "" {
+				return errors.New("no UserPoolClient.ClientId")
+			}
+			return nil
+		})}, nil
 }
 
-func userName(i int) string  { return fmt.Sprintf("user-%07d", i) }
+// userEmail is the email of the i-th user, and userName its username: the
+// same string, since cognito-local gives every pool UsernameAttributes
+// [email] unless told otherwise (AWS and cognitod take an email-shaped
+// username in a pool without username attributes as any other name).
 func userEmail(i int) string { return fmt.Sprintf("user-%07d@example.com", i) }
+func userName(i int) string  { return userEmail(i) }
 
 func adminCreateUserRequest(pool string, i int) Request {
 	return Request{Op: "AdminCreateUser", Body: mustJSON(map[string]any{
@@ -183,7 +223,13 @@ func adminCreateUser(ctx context.Context, env *Env) (*Workload, error) {
 	next := func(context.Context, *Worker) (Request, error) {
 		return adminCreateUserRequest(pool, int(seq.Add(1)-1)), nil
 	}
-	return &Workload{Next: next, Sample: adminCreateUserRequest(pool, 0), Setup: "1 pool"}, nil
+	return &Workload{Next: next, Sample: adminCreateUserRequest(pool, 0), Setup: "1 pool",
+		Check: decodeCheck(func(_ Request, v *struct{ User struct{ Username string } }) error {
+			if v.User.Username == "" {
+				return errors.New("no User.Username")
+			}
+			return nil
+		})}, nil
 }
 
 func adminGetUser(ctx context.Context, env *Env) (*Workload, error) {
@@ -198,7 +244,20 @@ func adminGetUser(ctx context.Context, env *Env) (*Workload, error) {
 	next := func(context.Context, *Worker) (Request, error) {
 		return req(int(seq.Add(1)-1) % env.Users), nil
 	}
-	return &Workload{Next: next, Sample: req(0), Setup: fmt.Sprintf("1 pool, %d users", env.Users)}, nil
+	return &Workload{Next: next, Sample: req(0), Setup: fmt.Sprintf("1 pool, %d users", env.Users),
+		Check: decodeCheck(func(req Request, v *struct {
+			Username       string
+			UserAttributes []struct{ Name, Value string }
+		}) error {
+			var in struct{ Username string }
+			_ = json.Unmarshal(req.Body, &in)
+			for _, a := range v.UserAttributes {
+				if a.Name == "email" && a.Value == in.Username { // the username is the email
+					return nil
+				}
+			}
+			return fmt.Errorf("no email %s in UserAttributes of user %q", in.Username, v.Username)
+		})}, nil
 }
 
 func listUsersFilter(ctx context.Context, env *Env) (*Workload, error) {
@@ -227,5 +286,16 @@ func listUsersFilter(ctx context.Context, env *Env) (*Workload, error) {
 		}
 		return prefix(i), nil
 	}
-	return &Workload{Next: next, Sample: eq(0), Setup: fmt.Sprintf("1 pool, %d users", env.Users)}, nil
+	type users struct{ Users []struct{ Username string } }
+	return &Workload{Next: next, Sample: eq(0), Setup: fmt.Sprintf("1 pool, %d users", env.Users),
+		Check: decodeCheck(func(req Request, v *users) error {
+			n := len(v.Users)
+			if req.Label == eq(0).Label && n != 1 {
+				return fmt.Errorf("%s: %d users, want exactly 1", req.Body, n)
+			}
+			if n < 1 || n > 10 {
+				return fmt.Errorf("%s: %d users, want 1 to 10", req.Body, n)
+			}
+			return nil
+		})}, nil
 }
