@@ -2,6 +2,8 @@ package idp
 
 import (
 	"context"
+	"encoding/json"
+	"fmt"
 	"errors"
 	"slices"
 	"strings"
@@ -567,11 +569,19 @@ func (s *Service) ListUserPools(ctx context.Context, in *api.ListUserPoolsReques
 	}
 	out := &api.ListUserPoolsResponse{UserPools: make([]api.UserPoolDescriptionType, 0, len(recs))}
 	for _, rec := range recs {
-		p, err := decodePool(rec)
-		if err != nil {
-			return nil, err
+		// Only the members a description carries are decoded: the schema
+		// and the rest of a pool document are most of its bytes.
+		var d struct {
+			Pool struct {
+				LambdaConfig     *api.LambdaConfigType
+				LastModifiedDate *api.Timestamp
+				CreationDate     *api.Timestamp
+			} `json:"pool"`
 		}
-		lambda := poolClone(p.Type.LambdaConfig)
+		if err := json.Unmarshal(rec.Doc, &d); err != nil {
+			return nil, fmt.Errorf("user pool %s: stored document: %w", rec.ID, err)
+		}
+		lambda := d.Pool.LambdaConfig
 		if lambda == nil {
 			lambda = &api.LambdaConfigType{}
 		}
@@ -579,8 +589,8 @@ func (s *Service) ListUserPools(ctx context.Context, in *api.ListUserPoolsReques
 			Id:               api.String(rec.ID),
 			Name:             api.String(rec.Name),
 			LambdaConfig:     lambda,
-			LastModifiedDate: p.Type.LastModifiedDate,
-			CreationDate:     p.Type.CreationDate,
+			LastModifiedDate: d.Pool.LastModifiedDate,
+			CreationDate:     d.Pool.CreationDate,
 		})
 	}
 	if next != "" {
