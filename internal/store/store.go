@@ -18,9 +18,43 @@ var (
 	ErrNotFound = errors.New("store: not found")
 	// ErrAlreadyExists means a record with the same key or unique value exists.
 	ErrAlreadyExists = errors.New("store: already exists")
-	// ErrBadCursor means a page cursor that the store did not make.
+	// ErrBadCursor means a page cursor that the store did not make, or one
+	// made for another query.
 	ErrBadCursor = errors.New("store: bad cursor")
+	// ErrInvalid means a value the store refuses to keep: an empty key, or
+	// text (usernames, subs, search values, aliases, group names, message
+	// fields) that is not valid UTF-8 or contains a NUL character, which
+	// PostgreSQL cannot store in a text column. Errors wrap it with detail.
+	ErrInvalid = errors.New("store: invalid value")
 )
+
+// ConflictError is the ErrAlreadyExists of users and groups: it names the
+// unique value that is taken, because the service answers differently
+// (UsernameExistsException, AliasExistsException, GroupExistsException).
+// errors.Is(err, ErrAlreadyExists) holds for it.
+type ConflictError struct {
+	// Field is "username" (the UsernameKey), "sub", "alias:" followed by
+	// the alias kind (for example "alias:email"), or "group" (the name).
+	Field string
+}
+
+func (e *ConflictError) Error() string { return "store: already exists: " + e.Field }
+
+// Is makes errors.Is(err, ErrAlreadyExists) true.
+func (e *ConflictError) Is(target error) bool { return target == ErrAlreadyExists }
+
+// NotFoundError is the ErrNotFound of users and groups: it names what is
+// missing, because an operation that names a pool, a user and a group
+// answers differently for each. errors.Is(err, ErrNotFound) holds for it.
+type NotFoundError struct {
+	// What is "pool", "user" or "group".
+	What string
+}
+
+func (e *NotFoundError) Error() string { return "store: not found: " + e.What }
+
+// Is makes errors.Is(err, ErrNotFound) true.
+func (e *NotFoundError) Is(target error) bool { return target == ErrNotFound }
 
 // UserPool is one user pool.
 type UserPool struct {
@@ -39,6 +73,118 @@ type Client struct {
 	Doc      []byte
 }
 
+// User is one user of a pool.
+//
+// The store owns the keys and the indexes; the service owns everything else,
+// in Doc, and tells the store what to index: Search and Aliases. The store
+// never derives them from Doc.
+type User struct {
+	PoolID string
+	// Sub is the user's stable id (a UUID), unique in the pool.
+	Sub string
+	// Username is the username as the user chose it, for display.
+	Username string
+	// UsernameKey is what uniqueness and GetUserByKey use: the lower-cased
+	// username in a case-insensitive pool, the username itself otherwise.
+	// The service computes it; the store compares it byte for byte.
+	UsernameKey string
+	// Status is the user status (UNCONFIRMED, CONFIRMED,
+	// FORCE_CHANGE_PASSWORD …); the store does not interpret it.
+	Status  string
+	Enabled bool
+	// Created and Modified come back at millisecond precision, in UTC.
+	Created  time.Time
+	Modified time.Time
+	// Doc is the service's document (attributes, password verifier, codes,
+	// MFA settings …). The store never interprets it.
+	Doc []byte
+	// Search holds the values ListUsers may filter on, by attribute name
+	// (username, email, phone_number, name, given_name, family_name,
+	// preferred_username, cognito:user_status, status, sub): the service
+	// decides what goes there, in the form a filter must match (for
+	// example the lower-cased username of a case-insensitive pool). An
+	// attribute not in Search matches no filter on it. A nil and an empty
+	// map are the same. Keep values short: they are index keys, and
+	// PostgreSQL refuses index entries above about 2.7 kB (a ListUsers
+	// filter has at most 256 characters anyway).
+	Search map[string]string
+	// Aliases are the user's sign-in aliases, unique in the pool per Kind:
+	// a user whose alias another user of the pool has is refused with a
+	// *ConflictError{Field: "alias:"+Kind}. The store keeps them sorted by
+	// Kind then Key, without duplicates, and returns them so; nil and empty
+	// are the same. Uniqueness is per (Kind, Key): a service that wants two
+	// attributes to share one namespace gives them one Kind.
+	Aliases []Alias
+}
+
+// Alias is one sign-in alias of a user, such as {"email", "a@example.com"}.
+// Key is compared byte for byte: the service normalises it (lower case …).
+type Alias struct {
+	Kind string
+	Key  string
+}
+
+// UserQuery is the filter of ListUsers.
+type UserQuery struct {
+	// Attr is a key of User.Search; ignored when Op is OpAll.
+	Attr string
+	// Op is OpAll, OpEqual or OpPrefix.
+	Op string
+	// Value is what the attribute must equal or start with. Comparison is
+	// byte for byte (case-sensitive): the service passes the form it put
+	// in Search.
+	Value string
+}
+
+// The operators of UserQuery.
+const (
+	OpAll    = ""   // every user of the pool
+	OpEqual  = "="  // Search[Attr] == Value
+	OpPrefix = "^=" // Search[Attr] starts with Value
+)
+
+// Group is one group of a pool. Name is its key within the pool and is
+// compared byte for byte (Cognito group names are case-sensitive).
+type Group struct {
+	PoolID   string
+	Name     string
+	Created  time.Time
+	Modified time.Time
+	Doc      []byte
+}
+
+// Message is one message the service would send (an e-mail or an SMS), kept
+// in the outbox so that developers and tests can read the codes. The store
+// does not interpret any field.
+type Message struct {
+	// Seq is assigned by AppendMessage: it increases with every message,
+	// across pools, and is never reused (also not after Reset).
+	Seq         int64
+	PoolID      string
+	Username    string
+	Sub         string
+	Medium      string // "EMAIL" or "SMS"
+	Destination string
+	// Kind is what the message is for: SIGN_UP_CODE, INVITATION,
+	// FORGOT_PASSWORD_CODE, VERIFY_ATTRIBUTE_CODE, MFA_CODE …
+	Kind    string
+	Subject string
+	Body    string
+	Code    string
+	Created time.Time
+}
+
+// MessageQuery selects messages from the outbox. Empty fields do not filter.
+type MessageQuery struct {
+	PoolID   string
+	Username string // compared byte for byte with Message.Username
+	// AfterSeq lists only messages with a greater Seq: a follower passes
+	// the Seq of the last message it has seen.
+	AfterSeq int64
+	// Limit is the most messages to return; 0 or less is no limit.
+	Limit int
+}
+
 // Page asks for one page of a list. Cursor is what the previous page returned
 // (empty for the first page); Limit is at least 1.
 type Page struct {
@@ -52,12 +198,18 @@ type Page struct {
 // Update methods apply fn to the current record inside one transaction and
 // store what it returns (compare-and-swap): fn may run more than once when a
 // concurrent writer wins, so it must not have side effects. fn's error aborts
-// the update and is returned unchanged.
+// the update and is returned unchanged, and so does its panic (in the
+// caller's goroutine). fn runs while the backend holds its write lock, and
+// with SQLite on the goroutine that commits everyone's writes: it must be
+// quick (hash passwords and make codes before the call, not in fn) and must
+// not call the store.
 type Store interface {
 	CreateUserPool(ctx context.Context, p UserPool) error
 	GetUserPool(ctx context.Context, id string) (UserPool, error)
 	UpdateUserPool(ctx context.Context, id string, fn func(UserPool) (UserPool, error)) (UserPool, error)
-	// DeleteUserPool removes the pool and everything that belongs to it.
+	// DeleteUserPool removes the pool and everything that belongs to it:
+	// clients, users (with their search values and aliases), groups,
+	// memberships and outbox messages.
 	DeleteUserPool(ctx context.Context, id string) error
 	// ListUserPools lists pools in creation order. The returned cursor is
 	// empty on the last page.
@@ -74,6 +226,85 @@ type Store interface {
 	ListClients(ctx context.Context, poolID string, page Page) ([]Client, string, error)
 	// CountClients counts a pool's clients (quota checks).
 	CountClients(ctx context.Context, poolID string) (int, error)
+
+	// ---- users ----
+	//
+	// Users are named by pool and Sub (their stable id) in every method
+	// that changes them; GetUserByKey and FindUserByAlias turn what a
+	// request names into the user. Missing users, pools and groups are
+	// reported as a *NotFoundError, taken keys as a *ConflictError.
+
+	// CreateUser stores a new user. The pool must exist (*NotFoundError
+	// "pool"). UsernameKey, Sub and every alias must be free in the pool
+	// (*ConflictError "username", "sub" or "alias:<kind>", checked in that
+	// order, aliases in their sorted order). Sub, Username and UsernameKey
+	// must not be empty (ErrInvalid).
+	CreateUser(ctx context.Context, u User) error
+	// GetUserByKey finds a user by UsernameKey.
+	GetUserByKey(ctx context.Context, poolID, usernameKey string) (User, error)
+	// GetUserBySub finds a user by Sub.
+	GetUserBySub(ctx context.Context, poolID, sub string) (User, error)
+	// FindUserByAlias finds the user who has the alias {kind, key}.
+	FindUserByAlias(ctx context.Context, poolID, kind, key string) (User, error)
+	// UpdateUser is compare-and-swap like the other updates. fn may change
+	// Status, Enabled, Modified, Doc, Search and Aliases; the store keeps
+	// PoolID, Sub, Username, UsernameKey and Created whatever fn returns.
+	// A new alias that another user has fails the whole update with a
+	// *ConflictError and leaves the user as it was.
+	UpdateUser(ctx context.Context, poolID, sub string, fn func(User) (User, error)) (User, error)
+	// DeleteUser removes the user with its search values, aliases and
+	// group memberships. Its username, sub and aliases are free again.
+	DeleteUser(ctx context.Context, poolID, sub string) error
+	// CountUsers counts a pool's users. It reads an index of the whole
+	// pool: fine for DescribeUserPool, not for every request.
+	CountUsers(ctx context.Context, poolID string) (int, error)
+	// ListUsers lists a pool's users, filtered by q. OpAll lists them in
+	// creation order; OpEqual and OpPrefix in the order of the filtered
+	// attribute's value (byte order), then creation order, which for
+	// OpEqual is creation order. Either way the cursor names a position in
+	// that order, so a walk through the pages while other users are
+	// created, changed or deleted returns every user that existed
+	// unchanged for the whole walk exactly once, and no user twice unless
+	// an update moved its filtered value past the cursor. A cursor only
+	// works with the query that made it (else ErrBadCursor). An unknown Op
+	// is ErrInvalid. The pool need not exist (an empty list).
+	ListUsers(ctx context.Context, poolID string, q UserQuery, page Page) ([]User, string, error)
+
+	// ---- groups ----
+
+	// CreateGroup stores a new group. The pool must exist (*NotFoundError
+	// "pool"); the name must be free in the pool (*ConflictError "group").
+	CreateGroup(ctx context.Context, g Group) error
+	GetGroup(ctx context.Context, poolID, name string) (Group, error)
+	// UpdateGroup is compare-and-swap: fn may change Modified and Doc.
+	UpdateGroup(ctx context.Context, poolID, name string, fn func(Group) (Group, error)) (Group, error)
+	// DeleteGroup removes the group and its memberships.
+	DeleteGroup(ctx context.Context, poolID, name string) error
+	// ListGroups lists a pool's groups in creation order.
+	ListGroups(ctx context.Context, poolID string, page Page) ([]Group, string, error)
+	// CountGroups counts a pool's groups (quota checks).
+	CountGroups(ctx context.Context, poolID string) (int, error)
+	// AddUserToGroup makes the user a member of the group; a member stays
+	// one (no error). A missing user or group is a *NotFoundError ("user"
+	// is checked first).
+	AddUserToGroup(ctx context.Context, poolID, groupName, sub string) error
+	// RemoveUserFromGroup ends a membership; no membership is no error. A
+	// missing user or group is a *NotFoundError ("user" first).
+	RemoveUserFromGroup(ctx context.Context, poolID, groupName, sub string) error
+	// ListGroupsForUser lists the user's groups in the groups' creation
+	// order; a missing user is a *NotFoundError.
+	ListGroupsForUser(ctx context.Context, poolID, sub string, page Page) ([]Group, string, error)
+	// ListUsersInGroup lists the group's members in the users' creation
+	// order; a missing group is a *NotFoundError.
+	ListUsersInGroup(ctx context.Context, poolID, groupName string, page Page) ([]User, string, error)
+
+	// ---- outbox ----
+
+	// AppendMessage stores m with a new Seq (m.Seq is ignored) and returns
+	// it as stored. The pool need not exist.
+	AppendMessage(ctx context.Context, m Message) (Message, error)
+	// ListMessages lists messages in Seq order.
+	ListMessages(ctx context.Context, q MessageQuery) ([]Message, error)
 
 	// Reset deletes every record: test suites reset between tests.
 	Reset(ctx context.Context) error

@@ -33,26 +33,71 @@ func openFile(t *testing.T, path string) *sqlstore.Store {
 	return s
 }
 
+// template is a database file with the whole schema, made once: copying it
+// is much cheaper than running the migrations for every sub-test (the race
+// detector makes SQLite's parser slow). TestPersistence and
+// TestTwoStoresOneFile migrate new files.
+var template = sync.OnceValues(func() ([]byte, error) {
+	dir, err := os.MkdirTemp("", "cognitod-template")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	path := filepath.Join(dir, "template.db")
+	s, err := sqlite.Open(context.Background(), path)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.Close(); err != nil { // checkpoints the log into the file
+		return nil, err
+	}
+	return os.ReadFile(path)
+})
+
+// TestConformanceFile runs the suite on a new database file per sub-test.
 func TestConformanceFile(t *testing.T) {
 	t.Parallel()
 	storetest.Run(t, func(t *testing.T) store.Store {
-		return openFile(t, filepath.Join(t.TempDir(), "cognitod.db"))
+		b, err := template()
+		if err != nil {
+			t.Fatal(err)
+		}
+		path := filepath.Join(t.TempDir(), "cognitod.db")
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		return openFile(t, path)
 	})
 }
 
+// TestConformanceMemory runs the suite on one in-memory store, Reset between
+// sub-tests (which the Opener contract allows): this also checks that Reset
+// leaves nothing that a later sub-test could see.
 func TestConformanceMemory(t *testing.T) {
 	t.Parallel()
+	s, err := sqlite.OpenMemory(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		if err := s.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
 	storetest.Run(t, func(t *testing.T) store.Store {
+		if err := s.Reset(t.Context()); err != nil {
+			t.Fatal(err)
+		}
+		return s
+	})
+	// And once on a new one.
+	t.Run("New", func(t *testing.T) {
 		s, err := sqlite.OpenMemory(t.Context())
 		if err != nil {
 			t.Fatal(err)
 		}
-		t.Cleanup(func() {
-			if err := s.Close(); err != nil {
-				t.Errorf("Close: %v", err)
-			}
-		})
-		return s
+		defer s.Close()
+		storetest.Counter(t, []store.Store{s}, 4, 4)
 	})
 }
 
@@ -132,8 +177,8 @@ func TestPersistence(t *testing.T) {
 		if err := s.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
 			t.Fatal(err)
 		}
-		if n != 1 {
-			t.Errorf("round %d: %d migration records, want 1", round, n)
+		if n != len(sqlite.MigrationSteps) {
+			t.Errorf("round %d: %d migration records, want %d", round, n, len(sqlite.MigrationSteps))
 		}
 		if err := s.Close(); err != nil {
 			t.Fatal(err)
@@ -227,6 +272,8 @@ func TestConnectionSettings(t *testing.T) {
 				"busy_timeout": "10000",
 				"foreign_keys": "1",
 				"synchronous":  "1", // NORMAL
+				"temp_store":   "2", // MEMORY
+				"mmap_size":    "1073741824",
 			} {
 				var got string
 				if err := c.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {
@@ -266,5 +313,56 @@ func TestConnectionSettings(t *testing.T) {
 	var se *msqlite.Error
 	if !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY {
 		t.Errorf("BEGIN IMMEDIATE: %v, want SQLITE_BUSY", err)
+	}
+}
+
+// TestUpgrade opens a database that an older cognitod made (schema step 1
+// only, with data): the new steps are applied and the old data stays.
+func TestUpgrade(t *testing.T) {
+	ctx := t.Context()
+	path := filepath.Join(t.TempDir(), "old.db")
+	db, err := sql.Open("sqlite", "file:"+path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, q := range []string{
+		`CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL)`,
+		sqlite.MigrationSteps[0],
+		`INSERT INTO schema_migrations (version, applied_ms) VALUES (1, 0)`,
+		`INSERT INTO user_pools (id, name, created_ms, doc) VALUES ('us-east-1_old', 'old', 0, X'7B7D')`,
+		`INSERT INTO user_pool_clients (pool_id, client_id, name, created_ms, doc) VALUES ('us-east-1_old', 'oldclient', 'c', 0, X'')`,
+	} {
+		if _, err := db.ExecContext(ctx, q); err != nil {
+			t.Fatalf("%s: %v", q, err)
+		}
+	}
+	if err := db.Close(); err != nil {
+		t.Fatal(err)
+	}
+
+	s := openFile(t, path)
+	if p, err := s.GetUserPool(ctx, "us-east-1_old"); err != nil || p.Name != "old" {
+		t.Fatalf("old pool after upgrade: %+v, %v", p, err)
+	}
+	if c, err := s.FindClient(ctx, "oldclient"); err != nil || c.PoolID != "us-east-1_old" {
+		t.Fatalf("old client after upgrade: %+v, %v", c, err)
+	}
+	var n int
+	if err := s.R.QueryRowContext(ctx, `SELECT COUNT(*) FROM schema_migrations`).Scan(&n); err != nil {
+		t.Fatal(err)
+	}
+	if n != len(sqlite.MigrationSteps) {
+		t.Errorf("%d migration records, want %d", n, len(sqlite.MigrationSteps))
+	}
+	u := store.User{PoolID: "us-east-1_old", Sub: "s", Username: "u", UsernameKey: "u", Created: time.Now(), Modified: time.Now(),
+		Search: map[string]string{"username": "u"}, Aliases: []store.Alias{{Kind: "email", Key: "u@example.com"}}}
+	if err := s.CreateUser(ctx, u); err != nil {
+		t.Fatal(err)
+	}
+	if got, err := s.FindUserByAlias(ctx, u.PoolID, "email", "u@example.com"); err != nil || got.Sub != "s" {
+		t.Errorf("user in the upgraded database: %+v, %v", got, err)
+	}
+	if err := s.DeleteUserPool(ctx, "us-east-1_old"); err != nil {
+		t.Fatal(err)
 	}
 }

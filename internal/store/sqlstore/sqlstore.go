@@ -27,6 +27,16 @@ type Flavor struct {
 	// IsRetryable reports a serialization failure or deadlock after which
 	// the whole transaction may be run again.
 	IsRetryable func(error) bool
+	// GroupCommit runs concurrent write transactions together in one
+	// database transaction (see batch.go): for a database with a single
+	// writer (SQLite), where the fixed costs of a small write transaction
+	// (BEGIN, COMMIT, every changed page written whole) dominate.
+	GroupCommit bool
+	// RowLocks turns the lock comments of the queries (/*FOR UPDATE*/,
+	// /*FOR KEY SHARE*/) into clauses (PostgreSQL). SQLite has no row
+	// locks and needs none: its write transactions take the database's
+	// write lock at BEGIN.
+	RowLocks bool
 	// Migrations are the schema steps, applied in order, one transaction each.
 	Migrations []string
 }
@@ -36,6 +46,9 @@ type Flavor struct {
 type Store struct {
 	W, R   *sql.DB
 	Flavor Flavor
+
+	stmts stmtCache // prepared statements, see stmts.go
+	batch *batcher  // group commit, see batch.go; nil without
 }
 
 // New wraps open databases and applies the schema migrations.
@@ -44,10 +57,18 @@ func New(ctx context.Context, w, r *sql.DB, f Flavor) (*Store, error) {
 	if err := s.migrate(ctx); err != nil {
 		return nil, err
 	}
+	if f.GroupCommit {
+		s.startBatcher()
+	}
 	return s, nil
 }
 
+// q turns a query from SQLite's form into the flavor's.
 func (s *Store) q(query string) string {
+	if s.Flavor.RowLocks {
+		query = strings.ReplaceAll(query, "/*FOR UPDATE*/", "FOR UPDATE")
+		query = strings.ReplaceAll(query, "/*FOR KEY SHARE*/", "FOR KEY SHARE")
+	}
 	if !s.Flavor.Dollar {
 		return query
 	}
@@ -66,13 +87,24 @@ func (s *Store) q(query string) string {
 
 const maxRetries = 20
 
+// errRetry asks tx to run the transaction again: a unique value was taken,
+// but the row that took it was gone when the store looked for it (only
+// possible where transactions see each other's commits, PostgreSQL).
+var errRetry = errors.New("sqlstore: conflicting row vanished; retry")
+
 // tx runs fn in a write transaction, again when the database reports a
-// serialization failure.
+// serialization failure; with group commit, in the batcher's transaction
+// (batch.go). fn must not call tx: it runs while the write connection, or
+// the batcher, is busy with it.
 func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
+	defer s.preparePending(ctx)
+	if s.batch != nil {
+		return s.batched(ctx, fn)
+	}
 	var err error
 	for attempt := 0; attempt < maxRetries; attempt++ {
 		err = s.tryTx(ctx, fn)
-		if err == nil || s.Flavor.IsRetryable == nil || !s.Flavor.IsRetryable(err) {
+		if err == nil || !errors.Is(err, errRetry) && (s.Flavor.IsRetryable == nil || !s.Flavor.IsRetryable(err)) {
 			return err
 		}
 		select {
@@ -85,14 +117,26 @@ func (s *Store) tx(ctx context.Context, fn func(*sql.Tx) error) error {
 }
 
 func (s *Store) tryTx(ctx context.Context, fn func(*sql.Tx) error) error {
-	tx, err := s.W.BeginTx(ctx, nil)
+	// Not bound to ctx (see quiet): database/sql would watch it with a
+	// goroutine, and so would the driver for every statement. A request
+	// cancelled while it waited for the write connection stops here.
+	tx, err := s.W.BeginTx(quiet(ctx), nil)
 	if err != nil {
 		return err
 	}
-	if err := fn(tx); err != nil {
-		_ = tx.Rollback()
+	committed := false
+	defer func() {
+		if !committed {
+			_ = tx.Rollback() // also when fn panics: the connection must not keep the transaction
+		}
+	}()
+	if err := ctx.Err(); err != nil {
 		return err
 	}
+	if err := fn(tx); err != nil {
+		return err
+	}
+	committed = true
 	return tx.Commit()
 }
 
@@ -180,15 +224,37 @@ func fromMS(n int64) time.Time { return time.UnixMilli(n).UTC() }
 
 // ---- user pools ----
 
+const poolCols = `seq, id, name, created_ms, doc`
+
+var (
+	qInsertPool     = reg(`INSERT INTO user_pools (id, name, created_ms, doc) VALUES (?, ?, ?, ?)`)
+	qPool           = reg(`SELECT ` + poolCols + ` FROM user_pools WHERE id = ?`)
+	qPoolForUpdate  = reg(`SELECT ` + poolCols + ` FROM user_pools WHERE id = ? /*FOR UPDATE*/`)
+	qPoolExists     = reg(`SELECT 1 FROM user_pools WHERE id = ? /*FOR KEY SHARE*/`)
+	qPoolLock       = reg(`SELECT 1 FROM user_pools WHERE id = ? /*FOR UPDATE*/`)
+	qUpdatePool     = reg(`UPDATE user_pools SET name = ?, doc = ? WHERE id = ?`)
+	qListPools      = reg(`SELECT ` + poolCols + ` FROM user_pools WHERE seq > ? ORDER BY seq LIMIT ?`)
+	qDeletePool     = reg(`DELETE FROM user_pools WHERE id = ?`)
+	qDeletePoolData = []string{
+		// Everything that belongs to a pool, before the pool itself.
+		reg(`DELETE FROM user_pool_clients WHERE pool_id = ?`),
+		reg(`DELETE FROM group_members WHERE group_seq IN (SELECT seq FROM user_groups WHERE pool_id = ?)`),
+		reg(`DELETE FROM user_groups WHERE pool_id = ?`),
+		reg(`DELETE FROM user_search WHERE pool_id = ?`),
+		reg(`DELETE FROM user_aliases WHERE pool_id = ?`),
+		reg(`DELETE FROM users WHERE pool_id = ?`),
+		reg(`DELETE FROM messages WHERE pool_id = ?`),
+	}
+)
+
 func (s *Store) CreateUserPool(ctx context.Context, p store.UserPool) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO user_pools (id, name, created_ms, doc) VALUES (?, ?, ?, ?)`),
-			p.ID, p.Name, ms(p.Created), doc(p.Doc))
+		_, err := s.txExec(ctx, tx, qInsertPool, p.ID, p.Name, ms(p.Created), doc(p.Doc))
 		return s.conflict(err)
 	})
 }
 
-func scanPool(row interface{ Scan(...any) error }) (store.UserPool, int64, error) {
+func scanPool(row scanner) (store.UserPool, int64, error) {
 	var p store.UserPool
 	var seq, created int64
 	if err := row.Scan(&seq, &p.ID, &p.Name, &created, &p.Doc); err != nil {
@@ -201,17 +267,15 @@ func scanPool(row interface{ Scan(...any) error }) (store.UserPool, int64, error
 	return p, seq, nil
 }
 
-const poolCols = `seq, id, name, created_ms, doc`
-
 func (s *Store) GetUserPool(ctx context.Context, id string) (store.UserPool, error) {
-	p, _, err := scanPool(s.R.QueryRowContext(ctx, s.q(`SELECT `+poolCols+` FROM user_pools WHERE id = ?`), id))
+	p, _, err := scanPool(s.readRow(ctx, qPool, id))
 	return p, err
 }
 
 func (s *Store) UpdateUserPool(ctx context.Context, id string, fn func(store.UserPool) (store.UserPool, error)) (store.UserPool, error) {
 	var out store.UserPool
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		old, _, err := scanPool(tx.QueryRowContext(ctx, s.q(`SELECT `+poolCols+` FROM user_pools WHERE id = ?`+s.forUpdate()), id))
+		old, _, err := scanPool(s.txRow(ctx, tx, qPoolForUpdate, id))
 		if err != nil {
 			return err
 		}
@@ -219,7 +283,7 @@ func (s *Store) UpdateUserPool(ctx context.Context, id string, fn func(store.Use
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE user_pools SET name = ?, doc = ? WHERE id = ?`), p.Name, doc(p.Doc), id); err != nil {
+		if _, err := s.txExec(ctx, tx, qUpdatePool, p.Name, doc(p.Doc), id); err != nil {
 			return s.conflict(err)
 		}
 		p.ID, p.Created = old.ID, old.Created
@@ -229,19 +293,36 @@ func (s *Store) UpdateUserPool(ctx context.Context, id string, fn func(store.Use
 	return out, err
 }
 
-func (s *Store) forUpdate() string {
-	if s.Flavor.Dollar {
-		return " FOR UPDATE"
+// poolExists checks, inside a write transaction, that the pool exists, and
+// on PostgreSQL keeps it from being deleted until the transaction ends (a
+// concurrent DeleteUserPool then waits and removes what this one adds).
+func (s *Store) poolExists(ctx context.Context, tx *sql.Tx, poolID string) error {
+	var one int
+	err := s.txRow(ctx, tx, qPoolExists, poolID).Scan(&one)
+	if errors.Is(err, sql.ErrNoRows) {
+		return &store.NotFoundError{What: "pool"}
 	}
-	return ""
+	return err
 }
 
 func (s *Store) DeleteUserPool(ctx context.Context, id string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if _, err := tx.ExecContext(ctx, s.q(`DELETE FROM user_pool_clients WHERE pool_id = ?`), id); err != nil {
+		// Lock the pool first: on PostgreSQL this waits for the
+		// transactions that are adding to the pool (poolExists) and keeps
+		// new ones out, so that the DELETEs below see everything.
+		var one int
+		if err := s.txRow(ctx, tx, qPoolLock, id).Scan(&one); err != nil {
+			if errors.Is(err, sql.ErrNoRows) {
+				return store.ErrNotFound
+			}
 			return err
 		}
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM user_pools WHERE id = ?`), id)
+		for _, q := range qDeletePoolData {
+			if _, err := s.txExec(ctx, tx, q, id); err != nil {
+				return err
+			}
+		}
+		res, err := s.txExec(ctx, tx, qDeletePool, id)
 		if err != nil {
 			return err
 		}
@@ -258,35 +339,50 @@ func (s *Store) ListUserPools(ctx context.Context, page store.Page) ([]store.Use
 		return nil, "", err
 	}
 	limit := max(page.Limit, 1)
-	rows, err := s.R.QueryContext(ctx, s.q(`SELECT `+poolCols+` FROM user_pools WHERE seq > ? ORDER BY seq LIMIT ?`), after, limit+1)
+	rows, err := s.read(ctx, qListPools, after, limit+1)
 	if err != nil {
 		return nil, "", err
 	}
+	return collect(rows, limit, scanPool)
+}
+
+// collect reads the rows of a list query that asked for limit+1 rows, and
+// makes the cursor from the sequence number of the last row returned.
+func collect[T any](rows *sql.Rows, limit int, scan func(scanner) (T, int64, error)) ([]T, string, error) {
 	defer rows.Close()
-	var out []store.UserPool
-	var seqs []int64
+	var out []T
+	var last int64
 	for rows.Next() {
-		p, seq, err := scanPool(rows)
+		if len(out) == limit {
+			// The extra row: there is a next page.
+			return out, encodeCursor(last), rows.Close()
+		}
+		v, seq, err := scan(rows)
 		if err != nil {
 			return nil, "", err
 		}
-		out = append(out, p)
-		seqs = append(seqs, seq)
+		out = append(out, v)
+		last = seq
 	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	if len(out) > limit {
-		return out[:limit], encodeCursor(seqs[limit-1]), nil
-	}
-	return out, "", nil
+	return out, "", rows.Err()
 }
 
 // ---- app clients ----
 
 const clientCols = `seq, pool_id, client_id, name, created_ms, doc`
 
-func scanClient(row interface{ Scan(...any) error }) (store.Client, int64, error) {
+var (
+	qInsertClient    = reg(`INSERT INTO user_pool_clients (pool_id, client_id, name, created_ms, doc) VALUES (?, ?, ?, ?, ?)`)
+	qClient          = reg(`SELECT ` + clientCols + ` FROM user_pool_clients WHERE pool_id = ? AND client_id = ?`)
+	qClientForUpdate = reg(`SELECT ` + clientCols + ` FROM user_pool_clients WHERE pool_id = ? AND client_id = ? /*FOR UPDATE*/`)
+	qFindClient      = reg(`SELECT ` + clientCols + ` FROM user_pool_clients WHERE client_id = ?`)
+	qUpdateClient    = reg(`UPDATE user_pool_clients SET name = ?, doc = ? WHERE pool_id = ? AND client_id = ?`)
+	qDeleteClient    = reg(`DELETE FROM user_pool_clients WHERE pool_id = ? AND client_id = ?`)
+	qListClients     = reg(`SELECT ` + clientCols + ` FROM user_pool_clients WHERE pool_id = ? AND seq > ? ORDER BY seq LIMIT ?`)
+	qCountClients    = reg(`SELECT COUNT(*) FROM user_pool_clients WHERE pool_id = ?`)
+)
+
+func scanClient(row scanner) (store.Client, int64, error) {
 	var c store.Client
 	var seq, created int64
 	if err := row.Scan(&seq, &c.PoolID, &c.ClientID, &c.Name, &created, &c.Doc); err != nil {
@@ -301,33 +397,28 @@ func scanClient(row interface{ Scan(...any) error }) (store.Client, int64, error
 
 func (s *Store) CreateClient(ctx context.Context, c store.Client) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		var n int
-		if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM user_pools WHERE id = ?`), c.PoolID).Scan(&n); err != nil {
+		if err := s.poolExists(ctx, tx, c.PoolID); err != nil {
 			return err
 		}
-		if n == 0 {
-			return store.ErrNotFound
-		}
-		_, err := tx.ExecContext(ctx, s.q(`INSERT INTO user_pool_clients (pool_id, client_id, name, created_ms, doc) VALUES (?, ?, ?, ?, ?)`),
-			c.PoolID, c.ClientID, c.Name, ms(c.Created), doc(c.Doc))
+		_, err := s.txExec(ctx, tx, qInsertClient, c.PoolID, c.ClientID, c.Name, ms(c.Created), doc(c.Doc))
 		return s.conflict(err)
 	})
 }
 
 func (s *Store) GetClient(ctx context.Context, poolID, clientID string) (store.Client, error) {
-	c, _, err := scanClient(s.R.QueryRowContext(ctx, s.q(`SELECT `+clientCols+` FROM user_pool_clients WHERE pool_id = ? AND client_id = ?`), poolID, clientID))
+	c, _, err := scanClient(s.readRow(ctx, qClient, poolID, clientID))
 	return c, err
 }
 
 func (s *Store) FindClient(ctx context.Context, clientID string) (store.Client, error) {
-	c, _, err := scanClient(s.R.QueryRowContext(ctx, s.q(`SELECT `+clientCols+` FROM user_pool_clients WHERE client_id = ?`), clientID))
+	c, _, err := scanClient(s.readRow(ctx, qFindClient, clientID))
 	return c, err
 }
 
 func (s *Store) UpdateClient(ctx context.Context, poolID, clientID string, fn func(store.Client) (store.Client, error)) (store.Client, error) {
 	var out store.Client
 	err := s.tx(ctx, func(tx *sql.Tx) error {
-		old, _, err := scanClient(tx.QueryRowContext(ctx, s.q(`SELECT `+clientCols+` FROM user_pool_clients WHERE pool_id = ? AND client_id = ?`+s.forUpdate()), poolID, clientID))
+		old, _, err := scanClient(s.txRow(ctx, tx, qClientForUpdate, poolID, clientID))
 		if err != nil {
 			return err
 		}
@@ -335,7 +426,7 @@ func (s *Store) UpdateClient(ctx context.Context, poolID, clientID string, fn fu
 		if err != nil {
 			return err
 		}
-		if _, err := tx.ExecContext(ctx, s.q(`UPDATE user_pool_clients SET name = ?, doc = ? WHERE pool_id = ? AND client_id = ?`), c.Name, doc(c.Doc), poolID, clientID); err != nil {
+		if _, err := s.txExec(ctx, tx, qUpdateClient, c.Name, doc(c.Doc), poolID, clientID); err != nil {
 			return s.conflict(err)
 		}
 		c.PoolID, c.ClientID, c.Created = old.PoolID, old.ClientID, old.Created
@@ -347,7 +438,7 @@ func (s *Store) UpdateClient(ctx context.Context, poolID, clientID string, fn fu
 
 func (s *Store) DeleteClient(ctx context.Context, poolID, clientID string) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		res, err := tx.ExecContext(ctx, s.q(`DELETE FROM user_pool_clients WHERE pool_id = ? AND client_id = ?`), poolID, clientID)
+		res, err := s.txExec(ctx, tx, qDeleteClient, poolID, clientID)
 		if err != nil {
 			return err
 		}
@@ -364,40 +455,25 @@ func (s *Store) ListClients(ctx context.Context, poolID string, page store.Page)
 		return nil, "", err
 	}
 	limit := max(page.Limit, 1)
-	rows, err := s.R.QueryContext(ctx, s.q(`SELECT `+clientCols+` FROM user_pool_clients WHERE pool_id = ? AND seq > ? ORDER BY seq LIMIT ?`), poolID, after, limit+1)
+	rows, err := s.read(ctx, qListClients, poolID, after, limit+1)
 	if err != nil {
 		return nil, "", err
 	}
-	defer rows.Close()
-	var out []store.Client
-	var seqs []int64
-	for rows.Next() {
-		c, seq, err := scanClient(rows)
-		if err != nil {
-			return nil, "", err
-		}
-		out = append(out, c)
-		seqs = append(seqs, seq)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, "", err
-	}
-	if len(out) > limit {
-		return out[:limit], encodeCursor(seqs[limit-1]), nil
-	}
-	return out, "", nil
+	return collect(rows, limit, scanClient)
 }
 
 func (s *Store) CountClients(ctx context.Context, poolID string) (int, error) {
 	var n int
-	err := s.R.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM user_pool_clients WHERE pool_id = ?`), poolID).Scan(&n)
+	err := s.readRow(ctx, qCountClients, poolID).Scan(&n)
 	return n, err
 }
 
-// Reset empties every table but the migration record.
+// Reset empties every table but the migration record. Sequence numbers go
+// on from where they were (AUTOINCREMENT, identity columns): an outbox
+// follower's AfterSeq stays valid.
 func (s *Store) Reset(ctx context.Context) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		for _, t := range []string{"user_pool_clients", "user_pools"} {
+		for _, t := range []string{"group_members", "user_groups", "user_search", "user_aliases", "users", "messages", "user_pool_clients", "user_pools"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 				return err
 			}
@@ -406,8 +482,12 @@ func (s *Store) Reset(ctx context.Context) error {
 	})
 }
 
+// Close waits for the queued writes, then closes the statements and the
+// databases.
 func (s *Store) Close() error {
-	err := s.W.Close()
+	s.stopBatcher()
+	err := s.closeStmts()
+	err = errors.Join(err, s.W.Close())
 	if s.R != s.W {
 		err = errors.Join(err, s.R.Close())
 	}

@@ -17,11 +17,19 @@
 //
 // The suite checks what the store.Store documentation promises: the CRUD
 // operations and their sentinel errors (ErrNotFound, ErrAlreadyExists,
-// ErrBadCursor), uniqueness of pool ids and of client ids across pools,
-// creation-order pagination, compare-and-swap updates, exact round trips of
-// documents and millisecond creation times, Reset, and behaviour under real
-// concurrency (lost updates, duplicate creates, pool deletion racing client
-// creation).
+// ErrBadCursor, ErrInvalid) with the *ConflictError and *NotFoundError that
+// name what is taken or missing, uniqueness of pool ids, of client ids across
+// pools, and of usernames, subs, aliases and group names within a pool,
+// ListUsers filters (equality and prefix, byte for byte, with the characters
+// LIKE would mis-handle and the edges of UTF-8), pagination of every list
+// (limits, bad cursors, cursors of another query, changes between pages,
+// cursors that stay stable while users are created), compare-and-swap
+// updates (an alias collision leaves the user unchanged), exact round trips
+// of documents and millisecond times, group memberships, the message
+// outbox, DeleteUserPool removing everything of the pool, Reset, and
+// behaviour under real concurrency (lost updates, 200 creates of one
+// username, alias races, memberships added and removed, deletions racing
+// creations).
 //
 // It is an ordinary package, not a _test package, so that the backends'
 // tests can import it; nothing outside tests should.

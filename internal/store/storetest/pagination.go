@@ -22,12 +22,15 @@ type listKind struct {
 	// remove deletes it again.
 	remove func(t *testing.T, s store.Store, id string)
 	list   lister
+	// setup, if set, makes what an empty list needs (the user or group
+	// whose list it is); add does it too.
+	setup func(t *testing.T, s store.Store)
 }
 
 const listPool = "us-east-1_list"
 
 func listKinds() []listKind {
-	return []listKind{
+	return append([]listKind{
 		{
 			name: "ListUserPools",
 			add: func(t *testing.T, s store.Store, i int, id string) {
@@ -79,7 +82,7 @@ func listKinds() []listKind {
 				return ids, next, err
 			},
 		},
-	}
+	}, userListKinds()...)
 }
 
 // pages walks a list with one limit and checks the shape of every page: no
@@ -119,6 +122,9 @@ func testPagination(t *testing.T, open Opener) {
 		t.Run(k.name, func(t *testing.T) {
 			t.Run("Empty", func(t *testing.T) {
 				s := open(t)
+				if k.setup != nil {
+					k.setup(t, s)
+				}
 				got := pages(t, s, k.list, 10)
 				if len(got) != 1 || len(got[0]) != 0 {
 					t.Errorf("empty list: pages %q, want one empty page", got)

@@ -72,6 +72,21 @@ func testDocs(t *testing.T, open Opener) {
 				t.Errorf("ListClients: %d clients, want 1", len(list))
 			}
 
+			u := user(p.ID, "doc-user")
+			u.Doc = tc.doc
+			must(t, s.CreateUser(ctx, u))
+			checkUser(t, "GetUserBySub", getUser(t, s, p.ID, u.Sub), u)
+			g := group(p.ID, "doc-group")
+			g.Doc = tc.doc
+			must(t, s.CreateGroup(ctx, g))
+			checkGroup(t, "GetGroup", getGroup(t, s, p.ID, g.Name), g)
+			if list := allGroups(t, s, p.ID); len(list) == 1 {
+				checkGroup(t, "ListGroups", list[0], g)
+			}
+			if list := allUsers(t, s, p.ID, store.UserQuery{}, 1); len(list) == 1 {
+				checkUser(t, "ListUsers", list[0], u)
+			}
+
 			// Through Update: set a plain doc, then the case's doc again.
 			for _, doc := range [][]byte{[]byte("plain"), tc.doc} {
 				p.Doc = doc
@@ -91,6 +106,24 @@ func testDocs(t *testing.T, open Opener) {
 				must(t, err)
 				checkClient(t, "UpdateClient result", gotc, c)
 				checkClient(t, "GetClient after update", getClient(t, s, p.ID, c.ClientID), c)
+
+				u.Doc = doc
+				gotu, err := s.UpdateUser(ctx, p.ID, u.Sub, func(cur store.User) (store.User, error) {
+					cur.Doc = doc
+					return cur, nil
+				})
+				must(t, err)
+				checkUser(t, "UpdateUser result", gotu, u)
+				checkUser(t, "GetUserBySub after update", getUser(t, s, p.ID, u.Sub), u)
+
+				g.Doc = doc
+				gotg, err := s.UpdateGroup(ctx, p.ID, g.Name, func(cur store.Group) (store.Group, error) {
+					cur.Doc = doc
+					return cur, nil
+				})
+				must(t, err)
+				checkGroup(t, "UpdateGroup result", gotg, g)
+				checkGroup(t, "GetGroup after update", getGroup(t, s, p.ID, g.Name), g)
 			}
 		})
 	}

@@ -40,6 +40,9 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 		if len(pools) != 0 || next != "" {
 			t.Fatalf("open returned a store that is not empty: %d pools, cursor %q", len(pools), next)
 		}
+		if m, err := s.ListMessages(t.Context(), store.MessageQuery{Limit: 1}); err != nil || len(m) != 0 {
+			t.Fatalf("new store: ListMessages: %d messages, %v", len(m), err)
+		}
 		return s
 	}
 	t.Run("UserPools", func(t *testing.T) { testUserPools(t, o) })
@@ -51,6 +54,16 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("Created", func(t *testing.T) { testCreated(t, o) })
 	t.Run("Reset", func(t *testing.T) { testReset(t, o) })
 	t.Run("Concurrency", func(t *testing.T) { testConcurrency(t, o) })
+
+	t.Run("Users", func(t *testing.T) { testUsers(t, o) })
+	t.Run("UserConflicts", func(t *testing.T) { testUserConflicts(t, o) })
+	t.Run("Search", func(t *testing.T) { testSearch(t, o) })
+	t.Run("UserCursors", func(t *testing.T) { testUserCursors(t, o) })
+	t.Run("Groups", func(t *testing.T) { testGroups(t, o) })
+	t.Run("Messages", func(t *testing.T) { testMessages(t, o) })
+	t.Run("DeletePoolCascade", func(t *testing.T) { testDeletePoolCascade(t, o) })
+	t.Run("ResetUsers", func(t *testing.T) { testResetUsers(t, o) })
+	t.Run("UserConcurrency", func(t *testing.T) { testUserConcurrency(t, o) })
 }
 
 // ---- helpers ----
