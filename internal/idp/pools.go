@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 
@@ -453,7 +454,7 @@ func (s *Service) describePool(p *pool) *api.UserPoolType {
 	// p is a document decoded for this request alone.
 	t := p.Type
 	out := &t
-	// Users come with a later issue; until then every pool is empty.
+	// DescribeUserPool counts the users; a pool being created has none.
 	out.EstimatedNumberOfUsers = api.Int32(0)
 	if out.UserPoolTags == nil {
 		out.UserPoolTags = map[string]string{}
@@ -467,7 +468,13 @@ func (s *Service) DescribeUserPool(ctx context.Context, in *api.DescribeUserPool
 	if err != nil {
 		return nil, err
 	}
-	return &api.DescribeUserPoolResponse{UserPool: s.describePool(p)}, nil
+	out := s.describePool(p)
+	n, err := s.Store.CountUsers(ctx, api.ToString(in.UserPoolId))
+	if err != nil {
+		return nil, err
+	}
+	out.EstimatedNumberOfUsers = api.Int32(int32(min(n, math.MaxInt32)))
+	return &api.DescribeUserPoolResponse{UserPool: out}, nil
 }
 
 // UpdateUserPool replaces the pool's settings with the request's. Members the

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/cognitod/cognitod/internal/api"
+	"github.com/cognitod/cognitod/internal/store"
 )
 
 func TestCreateUserPoolDefaults(t *testing.T) {
@@ -705,5 +706,24 @@ func TestCreateUserPoolPhoneVerificationWithoutSMS(t *testing.T) {
 	})
 	if got := e.describe(t, api.ToString(p.Id)).AutoVerifiedAttributes; len(got) != 1 || got[0] != api.VerifiedAttributeTypePhoneNumber {
 		t.Fatalf("AutoVerifiedAttributes = %v", got)
+	}
+}
+
+// DescribeUserPool's EstimatedNumberOfUsers counts the pool's users.
+func TestDescribeUserPoolCountsUsers(t *testing.T) {
+	e := newPoolsEnv(t)
+	id := api.ToString(e.create(t, nil).Id)
+	if n := api.ToInt32(e.describe(t, id).EstimatedNumberOfUsers); n != 0 {
+		t.Fatalf("new pool reports %d users", n)
+	}
+	for i, sub := range []string{"11111111-1111-4111-8111-111111111111", "22222222-2222-4222-8222-222222222222"} {
+		name := []string{"ann", "bob"}[i]
+		if err := e.svc.Store.CreateUser(e.ctx, store.User{PoolID: id, Sub: sub, Username: name, UsernameKey: name,
+			Status: "CONFIRMED", Enabled: true, Created: e.now, Modified: e.now, Doc: []byte("{}")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if n := api.ToInt32(e.describe(t, id).EstimatedNumberOfUsers); n != 2 {
+		t.Fatalf("pool with 2 users reports %d", n)
 	}
 }
