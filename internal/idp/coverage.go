@@ -49,6 +49,12 @@ func OperationCoverage() map[string]Coverage {
 		"AddUserPoolClientSecret":    {State: Implemented},
 		"ListUserPoolClientSecrets":  {State: Implemented},
 		"DeleteUserPoolClientSecret": {State: Implemented},
+		// Groups
+		"CreateGroup": {State: Implemented},
+		"GetGroup":    {State: Implemented},
+		"UpdateGroup": {State: Implemented},
+		"DeleteGroup": {State: Implemented},
+		"ListGroups":  {State: Implemented},
 	}
 }
 
