@@ -2,6 +2,7 @@
 //
 //	go run ./cmd/cognitod            # 127.0.0.1:9229, SQLite in ./cognitod-data
 //	go run ./cmd/cognitod --help     # every flag; each has a COGNITOD_* twin
+//	go run ./cmd/cognitod messages   # the messages it would have sent
 package main
 
 import (
@@ -67,6 +68,14 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 		o.cfg.Strict = b
 	}
 	fs.BoolVar(&o.cfg.Strict, "strict", o.cfg.Strict, "strict mode: no reset endpoint (env COGNITOD_STRICT)")
+	if v := getenv("COGNITOD_OUTBOX_REMOTE"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			return o, fmt.Errorf("COGNITOD_OUTBOX_REMOTE: %w", err)
+		}
+		o.cfg.OutboxRemote = b
+	}
+	fs.BoolVar(&o.cfg.OutboxRemote, "outbox-remote", o.cfg.OutboxRemote, "let any host read the message outbox, GET /_cognitod/messages (default: loopback only, off in strict mode) (env COGNITOD_OUTBOX_REMOTE)")
 	if err := fs.Parse(args); err != nil {
 		return o, err
 	}
@@ -92,6 +101,9 @@ func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 }
 
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "messages" {
+		return runMessages(ctx, args[1:], getenv, stdout, stderr)
+	}
 	o, err := parse(args, getenv, stderr)
 	if err != nil {
 		return err

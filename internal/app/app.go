@@ -37,6 +37,9 @@ type Config struct {
 	// in DataDir/secret.key (a throw-away key with DB=memory).
 	SecretKey string
 	Strict    bool
+	// OutboxRemote lets any host read GET /_cognitod/messages (by default
+	// only loopback, and nobody in strict mode).
+	OutboxRemote bool
 	// Now and Rand replace the clock and the random source (tests).
 	Now  func() time.Time
 	Rand interface{ Read([]byte) (int, error) }
@@ -104,6 +107,9 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Reset:  st,
 		Strict: cfg.Strict,
 		Logger: logger,
+
+		Outbox:       st,
+		OutboxRemote: cfg.OutboxRemote,
 	}
 	return &App{Config: cfg, Store: st, Service: svc, Server: srv, Logger: logger}, nil
 }

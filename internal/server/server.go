@@ -30,7 +30,11 @@ type Server struct {
 	// Reset backs POST /_cognitod/reset; nil or Strict turns the route off.
 	Reset  Resetter
 	Strict bool
-	Logger *slog.Logger
+	// Outbox backs GET /_cognitod/messages, readable from loopback only
+	// (and not in strict mode) unless OutboxRemote is set.
+	Outbox       MessageLister
+	OutboxRemote bool
+	Logger       *slog.Logger
 	// ShutdownTimeout bounds how long in-flight requests may take to finish.
 	ShutdownTimeout time.Duration
 }
@@ -40,6 +44,7 @@ func (s *Server) Handler() http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/{$}", cors(s.API))
 	mux.HandleFunc("POST /_cognitod/reset", s.reset)
+	mux.HandleFunc("GET /_cognitod/messages", s.messages)
 	mux.HandleFunc("GET /_cognitod/health", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))

@@ -21,6 +21,7 @@ import (
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
 
 	"github.com/cognitod/cognitod/internal/app"
+	"github.com/cognitod/cognitod/internal/outbox"
 )
 
 // Server is one running cognitod.
@@ -152,6 +153,15 @@ func ClientFor(url, region string, hc *http.Client) *cip.Client {
 // HTTPClient returns a plain HTTP client for this server.
 func (s *Server) HTTPClient() *http.Client {
 	return &http.Client{Timeout: 30 * time.Second, Transport: s.transport}
+}
+
+// Outbox returns a client for this server's message outbox
+// (GET /_cognitod/messages): the codes and invitations cognitod recorded
+// instead of sending. Take a new one after Restart (the port may change).
+//
+//	code, err := srv.Outbox().LatestCode(ctx, poolID, "alice")
+func (s *Server) Outbox() *outbox.Client {
+	return &outbox.Client{BaseURL: s.URL, HTTP: s.HTTPClient(), Interval: 50 * time.Millisecond}
 }
 
 // Ctx is a context for one test step.
