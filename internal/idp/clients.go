@@ -2,7 +2,6 @@ package idp
 
 import (
 	"context"
-	"encoding/base64"
 	"errors"
 	"net/url"
 	"slices"
@@ -282,7 +281,7 @@ func (s *Service) ListUserPoolClients(ctx context.Context, in *api.ListUserPoolC
 	cursor := ""
 	if in.NextToken != nil {
 		var ok bool
-		if cursor, ok = decodeClientsToken(poolID, *in.NextToken); !ok {
+		if cursor, ok = s.openPageToken(clientsPageScope(poolID), *in.NextToken); !ok {
 			return nil, badClientsPageToken()
 		}
 	}
@@ -300,30 +299,17 @@ func (s *Service) ListUserPoolClients(ctx context.Context, in *api.ListUserPoolC
 		})
 	}
 	if next != "" {
-		out.NextToken = api.String(encodeClientsToken(poolID, next))
+		tok, err := s.sealPageToken(clientsPageScope(poolID), next)
+		if err != nil {
+			return nil, err
+		}
+		out.NextToken = api.String(tok)
 	}
 	return out, nil
 }
 
-// Page tokens of ListUserPoolClients wrap the store's cursor with the pool
-// they belong to, so that a token is refused by any other pool.
-const clientsTokenPrefix = "clients.v1."
-
-func encodeClientsToken(poolID, cursor string) string {
-	return base64.RawURLEncoding.EncodeToString([]byte(clientsTokenPrefix + poolID + "." + cursor))
-}
-
-func decodeClientsToken(poolID, token string) (string, bool) {
-	raw, err := base64.RawURLEncoding.DecodeString(token)
-	if err != nil {
-		return "", false
-	}
-	rest, ok := strings.CutPrefix(string(raw), clientsTokenPrefix+poolID+".")
-	if !ok || rest == "" {
-		return "", false
-	}
-	return rest, true
-}
+// clientsPageScope binds ListUserPoolClients page tokens to their pool.
+func clientsPageScope(poolID string) string { return "ListUserPoolClients\x00" + poolID }
 
 func badClientsPageToken() *api.Error {
 	return api.InvalidParameter("The pagination token is not valid for this request.")

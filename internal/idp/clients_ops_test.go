@@ -261,7 +261,7 @@ func TestListUserPoolClientsPages(t *testing.T) {
 	if err != nil || len(empty.UserPoolClients) != 0 || empty.NextToken != nil {
 		t.Errorf("empty pool: %+v %v", empty, err)
 	}
-	for _, bad := range []string{"garbage", "Y2xpZW50cy52MS4", "MTI", encodeClientsToken(e.poolID, "not-a-cursor!")} {
+	for _, bad := range []string{"garbage", "Y2xpZW50cy52MS4", "MTI", *must(e.svc.sealPageToken(clientsPageScope(e.poolID), "not-a-cursor!")), *must(e.svc.sealPageToken(clientsPageScope("us-east-1_OtherPool"), "MQ"))} {
 		_, err := e.svc.ListUserPoolClients(e.ctx, &api.ListUserPoolClientsRequest{UserPoolId: api.String(e.poolID), NextToken: api.String(bad)})
 		wantAPIError(t, err, api.CodeInvalidParameter, "")
 	}

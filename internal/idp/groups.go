@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/store"
@@ -218,9 +217,9 @@ func (s *Service) ListGroups(ctx context.Context, in *api.ListGroupsRequest) (*a
 	}
 	cursor := ""
 	if in.NextToken != nil {
-		c, err := s.openGroupsPageToken(poolID, *in.NextToken)
-		if err != nil {
-			return nil, err
+		c, ok := s.openPageToken(groupsPageScope(poolID), *in.NextToken)
+		if !ok {
+			return nil, invalidGroupsPageToken()
 		}
 		cursor = c
 	}
@@ -240,7 +239,7 @@ func (s *Service) ListGroups(ctx context.Context, in *api.ListGroupsRequest) (*a
 		out.Groups = append(out.Groups, g)
 	}
 	if next != "" {
-		tok, err := s.sealGroupsPageToken(poolID, next)
+		tok, err := s.sealPageToken(groupsPageScope(poolID), next)
 		if err != nil {
 			return nil, err
 		}
@@ -249,36 +248,8 @@ func (s *Service) ListGroups(ctx context.Context, in *api.ListGroupsRequest) (*a
 	return out, nil
 }
 
-// groupsPageTokenAD binds ListGroups page tokens to the operation and the
-// pool: a token made for another pool does not open.
-func groupsPageTokenAD(poolID string) string { return "ListGroups\x00" + poolID }
-
-// groupsTokenPrefix marks the unsealed tokens of a Service without a Seal.
-const groupsTokenPrefix = "lg."
-
-// sealGroupsPageToken wraps the store's cursor in an opaque, authenticated
-// token, as ListUserPools does.
-func (s *Service) sealGroupsPageToken(poolID, cursor string) (string, error) {
-	if s.Seal == nil {
-		return groupsTokenPrefix + poolID + "." + cursor, nil
-	}
-	return s.Seal.Seal([]byte(cursor), groupsPageTokenAD(poolID))
-}
-
-func (s *Service) openGroupsPageToken(poolID, tok string) (string, error) {
-	if s.Seal == nil {
-		c, ok := strings.CutPrefix(tok, groupsTokenPrefix+poolID+".")
-		if !ok || c == "" {
-			return "", invalidGroupsPageToken()
-		}
-		return c, nil
-	}
-	b, err := s.Seal.Open(tok, groupsPageTokenAD(poolID))
-	if err != nil || len(b) == 0 {
-		return "", invalidGroupsPageToken()
-	}
-	return string(b), nil
-}
+// groupsPageScope binds ListGroups page tokens to their pool.
+func groupsPageScope(poolID string) string { return "ListGroups\x00" + poolID }
 
 func invalidGroupsPageToken() *api.Error {
 	return api.InvalidParameter("The pagination token is not valid: pass the NextToken of a previous ListGroups response for this user pool.")

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"math"
 	"slices"
-	"strings"
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/store"
@@ -561,9 +560,9 @@ func (s *Service) ListUserPools(ctx context.Context, in *api.ListUserPoolsReques
 	}
 	cursor := ""
 	if in.NextToken != nil {
-		c, err := s.openPoolsPageToken(*in.NextToken)
-		if err != nil {
-			return nil, err
+		c, ok := s.openPageToken(poolsPageScope, *in.NextToken)
+		if !ok {
+			return nil, invalidPoolsPageToken()
 		}
 		cursor = c
 	}
@@ -601,7 +600,7 @@ func (s *Service) ListUserPools(ctx context.Context, in *api.ListUserPoolsReques
 		})
 	}
 	if next != "" {
-		tok, err := s.sealPoolsPageToken(next)
+		tok, err := s.sealPageToken(poolsPageScope, next)
 		if err != nil {
 			return nil, err
 		}
@@ -610,32 +609,8 @@ func (s *Service) ListUserPools(ctx context.Context, in *api.ListUserPoolsReques
 	return out, nil
 }
 
-// poolsPageTokenAD binds ListUserPools page tokens to the operation.
-const poolsPageTokenAD = "ListUserPools"
-
-// sealPoolsPageToken wraps the store's cursor in an opaque, authenticated
-// token: a token cognitod did not make does not open.
-func (s *Service) sealPoolsPageToken(cursor string) (string, error) {
-	if s.Seal == nil {
-		return "lup." + cursor, nil
-	}
-	return s.Seal.Seal([]byte(cursor), poolsPageTokenAD)
-}
-
-func (s *Service) openPoolsPageToken(tok string) (string, error) {
-	if s.Seal == nil {
-		c, ok := strings.CutPrefix(tok, "lup.")
-		if !ok || c == "" {
-			return "", invalidPoolsPageToken()
-		}
-		return c, nil
-	}
-	b, err := s.Seal.Open(tok, poolsPageTokenAD)
-	if err != nil || len(b) == 0 {
-		return "", invalidPoolsPageToken()
-	}
-	return string(b), nil
-}
+// poolsPageScope is the scope of ListUserPools page tokens.
+const poolsPageScope = "ListUserPools"
 
 func invalidPoolsPageToken() *api.Error {
 	return api.InvalidParameter("The pagination token is not valid: pass the NextToken of a previous ListUserPools response.")

@@ -507,7 +507,7 @@ func TestListUserPools(t *testing.T) {
 	if !reflect.DeepEqual(got, ids) || pages != 3 {
 		t.Errorf("listed %v in %d pages, want %v in 3", got, pages, ids)
 	}
-	for _, bad := range []string{"nope", "v1:AAAA", *must(e.svc.sealPoolsPageToken("x")) + "A"} {
+	for _, bad := range []string{"nope", "v1:AAAA", *must(e.svc.sealPageToken(poolsPageScope, "x")) + "A", *must(e.svc.sealPageToken("ListGroups\x00x", "MQ"))} {
 		_, err := e.svc.ListUserPools(e.ctx, &api.ListUserPoolsRequest{MaxResults: api.Int32(2), NextToken: api.String(bad)})
 		wantAPIError(t, err, poolsInvalidParam, "")
 	}
