@@ -228,7 +228,9 @@ func (c *Client) ListAll(ctx context.Context, q Query) ([]Message, error) {
 
 // Follow calls fn for every message q selects after q.AfterSeq, in Seq order,
 // then keeps polling (every Interval) for new ones until ctx ends or fn
-// returns an error. It returns fn's error, a request's error, or ctx.Err().
+// returns an error. A server that cannot be reached is polled again (a
+// development server restarts); one that refuses the request ends the
+// follow. It returns fn's error, the refusal, or ctx.Err().
 // q.Limit is the page size of each poll.
 func (c *Client) Follow(ctx context.Context, q Query, fn func(Message) error) error {
 	if q.Limit <= 0 {
@@ -251,7 +253,13 @@ func (c *Client) Follow(ctx context.Context, q Query, fn func(Message) error) er
 			if ctx.Err() != nil {
 				return ctx.Err()
 			}
-			return err
+			var se *StatusError
+			if errors.As(err, &se) {
+				return err // the server refuses: asking again will not help
+			}
+			// The server is away (restarting, say): keep following.
+			t.Reset(interval)
+			continue
 		}
 		for _, m := range page {
 			if err := fn(m); err != nil {

@@ -119,3 +119,22 @@ func TestFollow(t *testing.T) {
 		t.Errorf("Follow with a failing fn: %v", err)
 	}
 }
+
+// A server that cannot be reached is polled again until the context ends; a
+// server that refuses ends the follow with its answer.
+func TestFollowUnreachableAndRefused(t *testing.T) {
+	away := &outbox.Client{BaseURL: "http://127.0.0.1:1", HTTP: &http.Client{Timeout: time.Second}, Interval: 10 * time.Millisecond}
+	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+	defer cancel()
+	err := away.Follow(ctx, outbox.Query{}, func(outbox.Message) error { return nil })
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("following an unreachable server ended with %v, want the context's end", err)
+	}
+
+	strict := testserver.Start(t, testserver.WithConfig(func(c *app.Config) { c.DB = "memory"; c.Strict = true }))
+	err = strict.Outbox().Follow(context.Background(), outbox.Query{}, func(outbox.Message) error { return nil })
+	var se *outbox.StatusError
+	if !errors.As(err, &se) {
+		t.Fatalf("following a refusing server ended with %v, want a StatusError", err)
+	}
+}
