@@ -55,6 +55,28 @@ func OperationCoverage() map[string]Coverage {
 		"UpdateGroup": {State: Implemented},
 		"DeleteGroup": {State: Implemented},
 		"ListGroups":  {State: Implemented},
+		// Users (administrators)
+		"AdminCreateUser":           {State: Implemented},
+		"AdminGetUser":              {State: Partial, Note: "MFA members come with MFA (issue 5)"},
+		"AdminDeleteUser":           {State: Implemented},
+		"AdminEnableUser":           {State: Implemented},
+		"AdminDisableUser":          {State: Partial, Note: "revoking the user's tokens comes with sign-in (issue 4)"},
+		"AdminUpdateUserAttributes": {State: Implemented},
+		"AdminDeleteUserAttributes": {State: Implemented},
+		"AdminConfirmSignUp":        {State: Implemented},
+		"AdminResetUserPassword":    {State: Implemented},
+		"AdminSetUserPassword":      {State: Implemented},
+		"ListUsers":                 {State: Implemented},
+		"ListUsersInGroup":          {State: Implemented},
+		"AdminAddUserToGroup":       {State: Implemented},
+		"AdminRemoveUserFromGroup":  {State: Implemented},
+		"AdminListGroupsForUser":    {State: Implemented},
+		// Users (public)
+		"SignUp":                 {State: Partial, Note: "Lambda triggers (issue 8); the passwordless Session comes with sign-in"},
+		"ConfirmSignUp":          {State: Partial, Note: "the passwordless Session comes with sign-in"},
+		"ResendConfirmationCode": {State: Implemented},
+		"ForgotPassword":         {State: Implemented},
+		"ConfirmForgotPassword":  {State: Implemented},
 	}
 }
 

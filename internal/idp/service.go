@@ -35,6 +35,9 @@ type Service struct {
 	Now    func() time.Time
 	Rand   io.Reader
 	Logger *slog.Logger
+
+	// pools caches decoded pool documents for readers (see poolView).
+	pools poolCache
 }
 
 var _ api.Handler = (*Service)(nil)

@@ -1,0 +1,68 @@
+package idp
+
+import (
+	"bytes"
+	"context"
+	"sync"
+)
+
+// poolCache keeps decoded pool documents for the user operations, which read
+// a pool on every request and never change it. Decoding a pool's JSON (its
+// schema alone has some twenty attributes) costs more than the rest of an
+// AdminGetUser, so the decoded pool is reused while the stored bytes are the
+// same. The store is still read on every call: another process sharing the
+// database may have changed or deleted the pool, and comparing a few kilobytes
+// is cheap next to decoding them.
+type poolCache struct {
+	mu    sync.RWMutex
+	pools map[string]cachedPool
+}
+
+type cachedPool struct {
+	doc []byte
+	p   *pool
+}
+
+// maxCachedPools bounds the cache; past it the cache starts again empty,
+// which is simple and fine for the few pools a deployment has.
+const maxCachedPools = 1024
+
+func (c *poolCache) get(id string, doc []byte) (*pool, bool) {
+	c.mu.RLock()
+	e, ok := c.pools[id]
+	c.mu.RUnlock()
+	if ok && bytes.Equal(e.doc, doc) {
+		return e.p, true
+	}
+	return nil, false
+}
+
+func (c *poolCache) put(id string, doc []byte, p *pool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.pools == nil || len(c.pools) >= maxCachedPools {
+		c.pools = make(map[string]cachedPool)
+	}
+	c.pools[id] = cachedPool{doc: bytes.Clone(doc), p: p}
+}
+
+// poolView loads a pool for reading. The result is shared between requests:
+// callers must not change it (use getPool for a private copy).
+func (s *Service) poolView(ctx context.Context, id string) (*pool, error) {
+	rec, err := s.Store.GetUserPool(ctx, id)
+	if isNotFound(err) {
+		return nil, poolNotFound(id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p, ok := s.pools.get(id, rec.Doc); ok {
+		return p, nil
+	}
+	p, err := decodePool(rec)
+	if err != nil {
+		return nil, err
+	}
+	s.pools.put(id, rec.Doc, p)
+	return p, nil
+}
