@@ -42,7 +42,9 @@ type codeState struct {
 	Attr string `json:"a,omitempty"`
 }
 
-func codeAD(poolID, sub, purpose string) string { return "user-code:" + poolID + "/" + sub + "/" + purpose }
+func codeAD(poolID, sub, purpose string) string {
+	return "user-code:" + poolID + "/" + sub + "/" + purpose
+}
 
 // issuedCode is a code made for a user, ready to be stored and sent.
 type issuedCode struct {

@@ -27,7 +27,9 @@ func pageLimit(l *int32, max int) (int, error) {
 
 // invalidPagingMarker is Cognito's answer to a ListUsers token that belongs
 // to another filter (or was not made by ListUsers).
-func invalidPagingMarker() *api.Error { return api.InvalidParameter("Paging Marker is Invalid for Request") }
+func invalidPagingMarker() *api.Error {
+	return api.InvalidParameter("Paging Marker is Invalid for Request")
+}
 
 // ListUsers lists a pool's users, optionally filtered on one searchable
 // attribute. Filters run on the store's index, and a page token is bound to

@@ -383,4 +383,3 @@ func (s *Service) sendCode(ctx context.Context, p *pool, poolID, clientID string
 	m := s.verificationMessage(p, poolID, clientID, mediumOf(attr), dest, code, u.rec.Username, byLink)
 	return s.send(ctx, poolID, u.rec, kind, m, code)
 }
-
