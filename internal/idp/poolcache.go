@@ -66,3 +66,41 @@ func (s *Service) poolView(ctx context.Context, id string) (*pool, error) {
 	s.pools.put(id, rec.Doc, p)
 	return p, nil
 }
+
+// namingPool returns the part of a pool that decides how its users are named
+// and found: UsernameConfiguration, UsernameAttributes and AliasAttributes.
+// Cognito fixes them when the pool is created (UpdateUserPool has no member
+// for them), so once read they are cached without asking the store again —
+// also with several processes sharing the database, since a pool id is never
+// reused. Only the methods about names, aliases and search values may be
+// called on the result. It does not prove that the pool still exists: callers
+// that find no user check that with checkPoolExists.
+func (s *Service) namingPool(ctx context.Context, id string) (*pool, error) {
+	s.naming.mu.RLock()
+	p, ok := s.naming.pools[id]
+	s.naming.mu.RUnlock()
+	if ok {
+		return p, nil
+	}
+	full, err := s.poolView(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	p = &pool{}
+	p.Type.UsernameConfiguration = full.Type.UsernameConfiguration
+	p.Type.UsernameAttributes = full.Type.UsernameAttributes
+	p.Type.AliasAttributes = full.Type.AliasAttributes
+	s.naming.mu.Lock()
+	if s.naming.pools == nil || len(s.naming.pools) >= maxCachedPools {
+		s.naming.pools = make(map[string]*pool)
+	}
+	s.naming.pools[id] = p
+	s.naming.mu.Unlock()
+	return p, nil
+}
+
+// namingCache holds namingPool's results.
+type namingCache struct {
+	mu    sync.RWMutex
+	pools map[string]*pool
+}

@@ -38,6 +38,8 @@ type Service struct {
 
 	// pools caches decoded pool documents for readers (see poolView).
 	pools poolCache
+	// naming caches the fixed naming settings of pools (see namingPool).
+	naming namingCache
 }
 
 var _ api.Handler = (*Service)(nil)

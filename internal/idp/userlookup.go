@@ -69,6 +69,27 @@ func (s *Service) adminUser(ctx context.Context, poolID, username string) (*pool
 	return p, u, nil
 }
 
+// namedUser is adminUser for operations that need only the pool's naming
+// settings (namingPool): reading, enabling, deleting a user, memberships. It
+// saves reading and decoding the whole pool on every request.
+func (s *Service) namedUser(ctx context.Context, poolID, username string) (*pool, *user, error) {
+	p, err := s.namingPool(ctx, poolID)
+	if err != nil {
+		return nil, nil, err
+	}
+	u, err := s.lookupUser(ctx, p, poolID, username)
+	if errors.Is(err, errNoUser) {
+		if err := s.checkPoolExists(ctx, poolID); err != nil {
+			return nil, nil, err
+		}
+		return nil, nil, userNotFound()
+	}
+	if err != nil {
+		return nil, nil, err
+	}
+	return p, u, nil
+}
+
 // updateUser applies fn to the stored user in one compare-and-swap, then
 // refreshes the indexed values and the modification date. fn may run more
 // than once and must only change u.

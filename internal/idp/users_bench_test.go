@@ -1,0 +1,78 @@
+package idp_test
+
+import (
+	"context"
+	"crypto/rand"
+	"fmt"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+
+	"github.com/cognitod/cognitod/internal/api"
+	"github.com/cognitod/cognitod/internal/crypto/seal"
+	"github.com/cognitod/cognitod/internal/idp"
+	"github.com/cognitod/cognitod/internal/store/sqlite"
+)
+
+// benchService is a service on a SQLite file, as cognitod runs by default.
+func benchService(b *testing.B) (*idp.Service, string) {
+	b.Helper()
+	ctx := context.Background()
+	st, err := sqlite.Open(ctx, filepath.Join(b.TempDir(), "bench.db"))
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { st.Close() })
+	box, _ := seal.New([]byte("benchmark key 0123456789abcdef"), rand.Reader)
+	svc := &idp.Service{Config: idp.Config{Region: "us-east-1", AccountID: "123456789012"}, Store: st, Seal: box}
+	out, err := svc.CreateUserPool(ctx, &api.CreateUserPoolRequest{PoolName: api.String("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	return svc, api.ToString(out.UserPool.Id)
+}
+
+// BenchmarkAdminGetUser measures the service's side of AdminGetUser (no
+// HTTP): the figure to compare with the load tool's.
+func BenchmarkAdminGetUser(b *testing.B) {
+	svc, pool := benchService(b)
+	ctx := context.Background()
+	for i := range 100 {
+		_, err := svc.AdminCreateUser(ctx, &api.AdminCreateUserRequest{UserPoolId: api.String(pool), Username: api.String(fmt.Sprintf("user%d", i)),
+			MessageAction: api.MessageActionTypeSuppress,
+			UserAttributes: []api.AttributeType{{Name: api.String("email"), Value: api.String(fmt.Sprintf("user%d@example.com", i))}}})
+		if err != nil {
+			b.Fatal(err)
+		}
+	}
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1) % 100
+			if _, err := svc.AdminGetUser(ctx, &api.AdminGetUserRequest{UserPoolId: api.String(pool), Username: api.String(fmt.Sprintf("user%d", i))}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
+
+// BenchmarkAdminCreateUser measures creating users with a generated
+// temporary password and no message.
+func BenchmarkAdminCreateUser(b *testing.B) {
+	svc, pool := benchService(b)
+	ctx := context.Background()
+	var n atomic.Int64
+	b.ReportAllocs()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			i := n.Add(1)
+			_, err := svc.AdminCreateUser(ctx, &api.AdminCreateUserRequest{UserPoolId: api.String(pool), Username: api.String(fmt.Sprintf("user%d", i)),
+				MessageAction: api.MessageActionTypeSuppress,
+				UserAttributes: []api.AttributeType{{Name: api.String("email"), Value: api.String(fmt.Sprintf("user%d@example.com", i))}}})
+			if err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
