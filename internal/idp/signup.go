@@ -5,7 +5,10 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
+	"fmt"
+	"slices"
 
 	"github.com/cognitod/cognitod/internal/api"
 )
@@ -141,32 +144,28 @@ func (s *Service) ConfirmSignUp(ctx context.Context, in *api.ConfirmSignUpReques
 	if found.status() != api.UserStatusTypeUnconfirmed {
 		return nil, cannotConfirm(found.status())
 	}
-	if err := s.spendCode(ctx, p, c.PoolID, found, purposeSignUp, api.ToString(in.ConfirmationCode)); err != nil {
-		return nil, err
-	}
-	attr := ""
-	if st := found.doc.Codes[purposeSignUp]; st != nil {
-		attr = st.Attr
-	}
-	confirm := func(u *user) error {
+	confirm := func(u *user, code codeState) error {
 		if u.status() != api.UserStatusTypeUnconfirmed {
 			return cannotConfirm(u.status())
 		}
 		u.rec.Status = string(api.UserStatusTypeConfirmed)
-		useCode(u.doc, purposeSignUp)
-		if attr != "" {
-			u.doc.set(attr+"_verified", "true")
+		if code.Attr != "" {
+			u.doc.set(code.Attr+"_verified", "true")
 		}
 		return nil
 	}
-	_, err = s.updateUser(ctx, p, c.PoolID, found.rec.Sub, confirm)
+	code := api.ToString(in.ConfirmationCode)
+	err = s.redeemCode(ctx, p, c.PoolID, found.rec.Sub, purposeSignUp, code, errCodeMismatch(), confirm)
 	var ae *api.Error
-	if errors.As(err, &ae) && ae.Type == api.CodeAliasExists && api.ToBool(in.ForceAliasCreation) && attr != "" {
-		value, _ := found.doc.get(attr)
-		if err := s.releaseAlias(ctx, p, c.PoolID, attr, p.aliasKey(attr, value)); err != nil {
-			return nil, err
+	if errors.As(err, &ae) && ae.Type == api.CodeAliasExists && api.ToBool(in.ForceAliasCreation) {
+		// The refused update spent nothing: move the alias and redeem again.
+		if st := found.doc.Codes[purposeSignUp]; st != nil && st.Attr != "" {
+			value, _ := found.doc.get(st.Attr)
+			if err := s.releaseAlias(ctx, p, c.PoolID, st.Attr, p.aliasKey(st.Attr, value)); err != nil {
+				return nil, err
+			}
+			err = s.redeemCode(ctx, p, c.PoolID, found.rec.Sub, purposeSignUp, code, errCodeMismatch(), confirm)
 		}
-		_, err = s.updateUser(ctx, p, c.PoolID, found.rec.Sub, confirm)
 	}
 	if err != nil {
 		return nil, err
@@ -174,30 +173,42 @@ func (s *Service) ConfirmSignUp(ctx context.Context, in *api.ConfirmSignUpReques
 	return &api.ConfirmSignUpResponse{}, nil
 }
 
-// spendCode checks a code; a wrong one is counted against the code (in its
-// own update, so that the count sticks while the request fails).
-func (s *Service) spendCode(ctx context.Context, p *pool, poolID string, u *user, purpose, code string) error {
-	res, err := s.checkCode(poolID, u, purpose, code)
+// redeemCode checks code against the user's code for purpose and, when it is
+// right, spends it and applies use, in one update of the stored user: checking
+// the stored state rather than an earlier read is what keeps concurrent
+// guesses within maxCodeAttempts and lets a code serve only once. A wrong
+// code is counted in that update, which commits although the request fails.
+// missing is the answer when the user has no such code. When use fails
+// (AliasExistsException from the store included), nothing is written and the
+// code stays as it was.
+func (s *Service) redeemCode(ctx context.Context, p *pool, poolID, sub, purpose, code string, missing error, use func(u *user, st codeState) error) error {
+	var verdict error
+	_, err := s.updateUser(ctx, p, poolID, sub, func(u *user) error {
+		verdict = nil
+		res, err := s.checkCode(poolID, u, purpose, code)
+		if err != nil {
+			return err
+		}
+		switch res {
+		case codeOK:
+			st := *u.doc.Codes[purpose]
+			useCode(u.doc, purpose)
+			return use(u, st)
+		case codeMismatch:
+			recordFailure(u.doc, purpose)
+			verdict = errCodeMismatch()
+			return nil
+		case codeExpired:
+			return errCodeExpired()
+		case codeExhausted:
+			return errTooManyFailures()
+		}
+		return missing
+	})
 	if err != nil {
 		return err
 	}
-	switch res {
-	case codeOK:
-		return nil
-	case codeExpired:
-		return errCodeExpired()
-	case codeExhausted:
-		return errTooManyFailures()
-	case codeMissing:
-		return errCodeMismatch()
-	}
-	if _, err := s.updateUser(ctx, p, poolID, u.rec.Sub, func(u *user) error {
-		recordFailure(u.doc, purpose)
-		return nil
-	}); err != nil {
-		return err
-	}
-	return errCodeMismatch()
+	return verdict
 }
 
 // ResendConfirmationCode sends a new sign-up code.
@@ -207,15 +218,24 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *api.ResendConf
 	if err != nil {
 		return nil, err
 	}
+	simulated := &api.ResendConfirmationCodeResponse{CodeDeliveryDetails: s.simulatedDelivery(p, c.PoolID, username, p.confirmationOrder())}
 	found, err := s.lookupUser(ctx, p, c.PoolID, username)
 	if errors.Is(err, errNoUser) {
 		if c.HidesUserExistence() {
-			return &api.ResendConfirmationCodeResponse{CodeDeliveryDetails: simulatedDelivery(username)}, nil
+			return simulated, nil
 		}
 		return nil, publicUserNotFound()
 	}
 	if err != nil {
 		return nil, err
+	}
+	// A client that hides users answers for a disabled user as for an
+	// unknown one, and sends nothing.
+	if !found.rec.Enabled {
+		if c.HidesUserExistence() {
+			return simulated, nil
+		}
+		return nil, api.NotAuthorized("User is disabled.")
 	}
 	if found.status() != api.UserStatusTypeUnconfirmed {
 		return nil, api.InvalidParameter("User is already confirmed.")
@@ -241,18 +261,68 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *api.ResendConf
 	return &api.ResendConfirmationCodeResponse{CodeDeliveryDetails: deliveryDetails(mediumOf(attr), attr, dest)}, nil
 }
 
+// confirmationOrder lists the attributes a sign-up code may go to, in the
+// order confirmationTarget tries them.
+func (p *pool) confirmationOrder() []string {
+	var out []string
+	for _, a := range []string{"phone_number", "email"} {
+		if p.autoVerifies(a) {
+			out = append(out, a)
+		}
+	}
+	return out
+}
+
+// recoveryOrder lists the attributes a password-reset code may go to, in
+// the order of the pool's AccountRecoverySetting (phone before email when the
+// pool has none, as recoveryDestination does).
+func (p *pool) recoveryOrder() []string {
+	rs := p.Type.AccountRecoverySetting
+	if rs == nil || len(rs.RecoveryMechanisms) == 0 {
+		return []string{"phone_number", "email"}
+	}
+	mech := slices.Clone(rs.RecoveryMechanisms)
+	slices.SortStableFunc(mech, func(a, b api.RecoveryOptionType) int {
+		return int(api.ToInt32(a.Priority)) - int(api.ToInt32(b.Priority))
+	})
+	var out []string
+	for _, m := range mech {
+		switch m.Name {
+		case api.RecoveryOptionNameTypeVerifiedEmail:
+			out = append(out, "email")
+		case api.RecoveryOptionNameTypeVerifiedPhoneNumber:
+			out = append(out, "phone_number")
+		}
+	}
+	return out
+}
+
 // simulatedDelivery is the CodeDeliveryDetails a client that hides user
-// existence answers for a user who does not exist: shaped like a real one, so
-// that the answer tells nothing.
-func simulatedDelivery(username string) *api.CodeDeliveryDetailsType {
-	if phonePattern.MatchString(username) {
+// existence answers where there is no code to send (an unknown or disabled
+// user, or one without a verified address): shaped like a real answer, so
+// that it tells nothing. As on Cognito the medium follows the username's
+// form (an e-mail address, a phone number), else the first attribute of
+// order, the pool's setting for this kind of code. The destination is made
+// up from the username, the same for every call.
+func (s *Service) simulatedDelivery(p *pool, poolID, username string, order []string) *api.CodeDeliveryDetailsType {
+	switch {
+	case phonePattern.MatchString(username):
 		return deliveryDetails(api.DeliveryMediumTypeSms, "phone_number", username)
+	case emailPattern.MatchString(username):
+		return deliveryDetails(api.DeliveryMediumTypeEmail, "email", username)
 	}
-	dest := username
-	if !emailPattern.MatchString(dest) {
-		dest = username + "@" + username
+	if len(order) > 0 && order[0] == "phone_number" {
+		return deliveryDetails(api.DeliveryMediumTypeSms, "phone_number", fakePhone(poolID, username))
 	}
-	return deliveryDetails(api.DeliveryMediumTypeEmail, "email", dest)
+	return deliveryDetails(api.DeliveryMediumTypeEmail, "email", username+"@"+username)
+}
+
+// fakePhone makes up a phone number for username whose last digits (the
+// ones a masked destination shows) stay the same from call to call.
+func fakePhone(poolID, username string) string {
+	sum := sha256.Sum256([]byte(poolID + "/" + username))
+	n := binary.BigEndian.Uint32(sum[:4]) % 10000
+	return fmt.Sprintf("+1555555%04d", n)
 }
 
 // ForgotPassword sends a code to reset the password to the user's verified
@@ -263,26 +333,35 @@ func (s *Service) ForgotPassword(ctx context.Context, in *api.ForgotPasswordRequ
 	if err != nil {
 		return nil, err
 	}
+	simulated := &api.ForgotPasswordResponse{CodeDeliveryDetails: s.simulatedDelivery(p, c.PoolID, username, p.recoveryOrder())}
 	found, err := s.lookupUser(ctx, p, c.PoolID, username)
 	if errors.Is(err, errNoUser) {
 		if c.HidesUserExistence() {
-			return &api.ForgotPasswordResponse{CodeDeliveryDetails: simulatedDelivery(username)}, nil
+			return simulated, nil
 		}
 		return nil, publicUserNotFound()
 	}
 	if err != nil {
 		return nil, err
 	}
+	// Cognito documents that a client hiding users answers a disabled user,
+	// and one without a verified address, with a simulated delivery too.
 	if !found.rec.Enabled {
+		if c.HidesUserExistence() {
+			return simulated, nil
+		}
 		return nil, api.NotAuthorized("User is disabled.")
 	}
 	switch found.status() {
-	case api.UserStatusTypeConfirmed, api.UserStatusTypeResetRequired:
-	default:
+	case api.UserStatusTypeForceChangePassword, api.UserStatusTypeExternalProvider:
+		// These users have no password of their own to reset.
 		return nil, api.NotAuthorized("User password cannot be reset in the current state.")
 	}
 	attr, dest, ok := p.recoveryDestination(found.doc)
 	if !ok {
+		if c.HidesUserExistence() {
+			return simulated, nil
+		}
 		return nil, api.InvalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
 	}
 	code, err := s.issueCodeTo(c.PoolID, found.rec.Sub, purposeForgot, attr, forgotCodeTTL)
@@ -320,20 +399,39 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *api.ConfirmForg
 	if err != nil {
 		return nil, err
 	}
-	if err := s.spendCode(ctx, p, c.PoolID, found, purposeForgot, api.ToString(in.ConfirmationCode)); err != nil {
+	if !found.rec.Enabled {
+		if c.HidesUserExistence() {
+			return nil, errCodeMismatch()
+		}
+		return nil, api.NotAuthorized("User is disabled.")
+	}
+	// Cognito answers ExpiredCodeException when no code was asked for.
+	missing := errCodeExpired()
+	code := api.ToString(in.ConfirmationCode)
+	res, err := s.checkCode(c.PoolID, found, purposeForgot, code)
+	if err != nil {
 		return nil, err
 	}
+	if res != codeOK {
+		// Let redeemCode count the failure (or find, in the stored state,
+		// that the code has changed meanwhile).
+		err := s.redeemCode(ctx, p, c.PoolID, found.rec.Sub, purposeForgot, code, missing, func(*user, codeState) error {
+			return errCodeMismatch()
+		})
+		if err == nil {
+			err = errCodeMismatch()
+		}
+		return nil, err
+	}
+	// Sealing the verifier is expensive: do it once the code is known right,
+	// and outside the update. A password the policy refuses leaves the code
+	// unspent, so the user can try another.
 	np, err := s.preparePassword(p, c.PoolID, found, "ConfirmForgotPassword", pw)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.updateUser(ctx, p, c.PoolID, found.rec.Sub, func(u *user) error {
-		if u.doc.Codes[purposeForgot] == nil {
-			// Used by a concurrent request meanwhile.
-			return errCodeMismatch()
-		}
+	err = s.redeemCode(ctx, p, c.PoolID, found.rec.Sub, purposeForgot, code, missing, func(u *user, _ codeState) error {
 		np.apply(p, u.doc)
-		useCode(u.doc, purposeForgot)
 		u.rec.Status = string(api.UserStatusTypeConfirmed)
 		return nil
 	})
