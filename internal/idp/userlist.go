@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"slices"
+	"strings"
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/store"
@@ -58,7 +59,7 @@ func (s *Service) ListUsers(ctx context.Context, in *api.ListUsersRequest) (*api
 	}
 	q := store.UserQuery{}
 	if !f.IsZero() {
-		q = store.UserQuery{Attr: f.Attr, Op: string(f.Op), Value: p.searchValue(f.Attr, f.Value)}
+		q = store.UserQuery{Attr: f.Attr, Op: string(f.Op), Value: filterValue(p, f)}
 	}
 	scope := "ListUsers:" + poolID + "\x00" + f.String()
 	cursor := ""
@@ -88,6 +89,17 @@ func (s *Service) ListUsers(ctx context.Context, in *api.ListUsersRequest) (*api
 		out.PaginationToken = api.String(tok)
 	}
 	return out, nil
+}
+
+// filterValue is the value of a filter in the form the search index holds
+// it (pool.searchValue). Cognito finds a sub whatever the case of the
+// filter's hex digits; subs are made in lower case (newSub) and indexed as
+// they are, so the filter's value is lower-cased to match.
+func filterValue(p *pool, f userfilter.Filter) string {
+	if f.Attr == "sub" {
+		return strings.ToLower(f.Value)
+	}
+	return p.searchValue(f.Attr, f.Value)
 }
 
 // attributesToGet turns ListUsers' AttributesToGet into a filter of
