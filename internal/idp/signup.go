@@ -273,13 +273,14 @@ func (p *pool) confirmationOrder() []string {
 	return out
 }
 
-// recoveryOrder lists the attributes a password-reset code may go to, in
-// the order of the pool's AccountRecoverySetting (phone before email when the
-// pool has none, as recoveryDestination does).
-func (p *pool) recoveryOrder() []string {
+// simulatedRecoveryOrder lists the attributes a password-reset code may go
+// to, in the order of the pool's AccountRecoverySetting. A pool without one
+// sends to whichever verified address a user has, so the pool's
+// verification settings stand in for it.
+func (p *pool) simulatedRecoveryOrder() []string {
 	rs := p.Type.AccountRecoverySetting
 	if rs == nil || len(rs.RecoveryMechanisms) == 0 {
-		return []string{"phone_number", "email"}
+		return p.confirmationOrder()
 	}
 	mech := slices.Clone(rs.RecoveryMechanisms)
 	slices.SortStableFunc(mech, func(a, b api.RecoveryOptionType) int {
@@ -333,7 +334,7 @@ func (s *Service) ForgotPassword(ctx context.Context, in *api.ForgotPasswordRequ
 	if err != nil {
 		return nil, err
 	}
-	simulated := &api.ForgotPasswordResponse{CodeDeliveryDetails: s.simulatedDelivery(p, c.PoolID, username, p.recoveryOrder())}
+	simulated := &api.ForgotPasswordResponse{CodeDeliveryDetails: s.simulatedDelivery(p, c.PoolID, username, p.simulatedRecoveryOrder())}
 	found, err := s.lookupUser(ctx, p, c.PoolID, username)
 	if errors.Is(err, errNoUser) {
 		if c.HidesUserExistence() {
