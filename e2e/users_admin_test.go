@@ -3,6 +3,8 @@ package e2e
 import (
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"reflect"
@@ -597,5 +599,73 @@ func TestAdminUserSetPassword(t *testing.T) {
 	}
 	if s := uaSnap(t, ctx, c, pool, "lena"); s.Status != types.UserStatusTypeConfirmed {
 		t.Errorf("after a permanent password: %s", s.Status)
+	}
+}
+
+func TestAdminUserConcurrentWrites(t *testing.T) {
+	srv := testserver.Start(t)
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	pool := uaPool(t, ctx, c, nil)
+
+	// One name, many creators: exactly one user.
+	const n = 40
+	errs := make(chan error, n)
+	for range n {
+		go func() {
+			_, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(pool), Username: aws.String("race"),
+				MessageAction: types.MessageActionTypeSuppress})
+			errs <- err
+		}()
+	}
+	created := 0
+	for range n {
+		err := <-errs
+		var ue *types.UsernameExistsException
+		switch {
+		case err == nil:
+			created++
+		case errors.As(err, &ue) && aws.ToString(ue.Message) == "User account already exists.":
+		default:
+			t.Errorf("concurrent AdminCreateUser: %v", err)
+		}
+	}
+	if created != 1 {
+		t.Errorf("%d users created under one name", created)
+	}
+
+	// Concurrent updates of different attributes all land.
+	for i := range n {
+		go func() {
+			_, err := c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(pool), Username: aws.String("race"),
+				UserAttributes: uaAttrs(fmt.Sprintf("custom:a%d", i%4), "x")})
+			errs <- err
+		}()
+	}
+	for range n {
+		<-errs
+	}
+	// custom:aN are not in the schema: every update was refused, and the user
+	// is as created.
+	if s := uaSnap(t, ctx, c, pool, "race"); len(s.Attrs) != 1 {
+		t.Errorf("refused updates left %v", s.Attrs)
+	}
+	names := []string{"name", "given_name", "family_name", "nickname", "locale", "zoneinfo", "website", "profile"}
+	for _, name := range names {
+		go func() {
+			_, err := c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(pool), Username: aws.String("race"),
+				UserAttributes: uaAttrs(name, "v-"+name)})
+			errs <- err
+		}()
+	}
+	for range names {
+		if err := <-errs; err != nil {
+			t.Error(err)
+		}
+	}
+	s := uaSnap(t, ctx, c, pool, "race")
+	for _, name := range names {
+		if s.Attrs[name] != "v-"+name {
+			t.Errorf("concurrent updates lost %s: %v", name, s.Attrs)
+		}
 	}
 }

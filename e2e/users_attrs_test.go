@@ -427,3 +427,108 @@ func TestUserAttrsEmailVerification(t *testing.T) {
 		t.Errorf("an unverified email should be replaced: %v", s.Attrs)
 	}
 }
+
+func TestUserAttrsAliasLifecycle(t *testing.T) {
+	srv := testserver.Start(t)
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	pool := uaPool(t, ctx, c, &cip.CreateUserPoolInput{
+		AliasAttributes:        []types.AliasAttributeType{types.AliasAttributeTypeEmail, types.AliasAttributeTypePreferredUsername},
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail},
+		UsernameConfiguration:  &types.UsernameConfigurationType{CaseSensitive: aws.Bool(false)},
+		UserAttributeUpdateSettings: &types.UserAttributeUpdateSettingsType{
+			AttributesRequireVerificationBeforeUpdate: []types.VerifiedAttributeType{types.VerifiedAttributeTypeEmail}},
+	})
+	update := func(user string, attrs ...string) error {
+		_, err := c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(pool), Username: aws.String(user),
+			UserAttributes: uaAttrs(attrs...)})
+		return err
+	}
+	del := func(user string, names ...string) error {
+		_, err := c.AdminDeleteUserAttributes(ctx, &cip.AdminDeleteUserAttributesInput{UserPoolId: aws.String(pool), Username: aws.String(user),
+			UserAttributeNames: names})
+		return err
+	}
+
+	uaCreate(t, ctx, c, pool, "zoe", "email", "zoe@example.com", "email_verified", "true", "preferred_username", "Zed")
+	// preferred_username follows the pool's case-insensitivity.
+	if g := uaGet(t, ctx, c, pool, "ZED"); aws.ToString(g.Username) != "zoe" {
+		t.Errorf("ZED finds %s", aws.ToString(g.Username))
+	}
+	_, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(pool), Username: aws.String("other"),
+		UserAttributes: uaAttrs("preferred_username", "zed"), MessageAction: types.MessageActionTypeSuppress})
+	uaWantCode(t, "AliasExistsException", err, "An account with the given preferred_username already exists.")
+
+	// Deleting the email frees the alias for someone else.
+	if err := del("zoe", "email"); err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String("zoe@example.com")})
+	wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+	uaCreate(t, ctx, c, pool, "amy", "email", "zoe@example.com", "email_verified", "true")
+	if g := uaGet(t, ctx, c, pool, "zoe@example.com"); aws.ToString(g.Username) != "amy" {
+		t.Errorf("the freed email finds %s", aws.ToString(g.Username))
+	}
+	// Deleting a user frees its aliases too.
+	if _, err := c.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: aws.String(pool), Username: aws.String("ZOE")}); err != nil {
+		t.Fatal(err)
+	}
+	uaCreate(t, ctx, c, pool, "ben", "preferred_username", "zed")
+
+	// A pending email: the new one waits, a second change replaces the
+	// waiting one (with a new code), and deleting the email drops both.
+	if err := update("amy", "email", "amy@new.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if err := update("amy", "email", "amy@newer.example.com"); err != nil {
+		t.Fatal(err)
+	}
+	ms := uaMessages(t, ctx, srv, pool, "amy")
+	if len(ms) != 2 || ms[0].Destination != "amy@new.example.com" || ms[1].Destination != "amy@newer.example.com" {
+		t.Errorf("pending email messages %+v", ms)
+	}
+	if s := uaSnap(t, ctx, c, pool, "amy"); s.Attrs["email"] != "zoe@example.com" || s.Attrs["email_verified"] != "true" {
+		t.Errorf("amy with a pending email: %v", s.Attrs)
+	}
+	// Writing the current address again sends nothing.
+	if err := update("amy", "email", "zoe@example.com"); err != nil {
+		t.Fatal(err)
+	}
+	if ms := uaMessages(t, ctx, srv, pool, "amy"); len(ms) != 2 {
+		t.Errorf("changing back sent %+v", ms[2:])
+	}
+	// An administrator's verified change replaces the address at once.
+	if err := update("amy", "email", "amy@final.example.com", "email_verified", "true"); err != nil {
+		t.Fatal(err)
+	}
+	if g := uaGet(t, ctx, c, pool, "amy@final.example.com"); aws.ToString(g.Username) != "amy" {
+		t.Errorf("the new email finds %s", aws.ToString(g.Username))
+	}
+	if s := uaSnap(t, ctx, c, pool, "amy"); s.Attrs["email"] != "amy@final.example.com" || s.Attrs["email_verified"] != "true" {
+		t.Errorf("after a verified change: %v", s.Attrs)
+	}
+}
+
+func TestUserAttrsUsernameAttributeInvitation(t *testing.T) {
+	srv := testserver.Start(t)
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	pool := uaPool(t, ctx, c, &cip.CreateUserPoolInput{UsernameAttributes: []types.UsernameAttributeType{types.UsernameAttributeTypeEmail}})
+	out, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(pool), Username: aws.String("ada@example.com"),
+		DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	sub := aws.ToString(out.User.Username)
+	ms := uaMessages(t, ctx, srv, pool, sub)
+	if len(ms) != 1 || ms[0].Destination != "ada@example.com" ||
+		ms[0].Body != "Your username is ada@example.com and temporary password is "+ms[0].Code+". " {
+		t.Fatalf("invitation %+v", ms)
+	}
+	// RESEND finds the user by the address.
+	if _, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(pool), Username: aws.String("ADA@example.com"),
+		MessageAction: types.MessageActionTypeResend, DesiredDeliveryMediums: []types.DeliveryMediumType{types.DeliveryMediumTypeEmail}}); err != nil {
+		t.Fatal(err)
+	}
+	if ms := uaMessages(t, ctx, srv, pool, sub); len(ms) != 2 {
+		t.Errorf("after RESEND: %+v", ms)
+	}
+}
