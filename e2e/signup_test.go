@@ -364,11 +364,15 @@ func TestSignUpAttributeRules(t *testing.T) {
 	if u := getUser(t, c, ctx, poolID, "ivan"); u.attrs["name"] != "Ivan" || u.attrs["email"] != "ivan@example.com" {
 		t.Errorf("user %+v", u)
 	}
-	// The limited client may not set email_verified either.
-	in := &cip.SignUpInput{ClientId: aws.String(limited), Username: aws.String("judy"), Password: aws.String(signUpPassword),
-		UserAttributes: []types.AttributeType{{Name: aws.String("name"), Value: aws.String("Judy")}, {Name: aws.String("email_verified"), Value: aws.String("true")}}}
-	_, err = c.SignUp(ctx, in)
-	wantErr[*types.NotAuthorizedException](t, err, "A client attempted to write unauthorized attribute")
+	// No client may have the user vouch for the address: that would skip the
+	// confirmation.
+	for _, client := range []string{clientID, limited} {
+		for _, attr := range []string{"email_verified", "phone_number_verified"} {
+			_, err := c.SignUp(ctx, &cip.SignUpInput{ClientId: aws.String(client), Username: aws.String("judy"), Password: aws.String(signUpPassword),
+				UserAttributes: []types.AttributeType{{Name: aws.String("name"), Value: aws.String("Judy")}, {Name: aws.String(attr), Value: aws.String("true")}}})
+			wantErr[*types.NotAuthorizedException](t, err, "A client attempted to write unauthorized attribute")
+		}
+	}
 }
 
 func TestSignUpPasswordPolicy(t *testing.T) {

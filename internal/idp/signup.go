@@ -84,6 +84,15 @@ func (s *Service) SignUp(ctx context.Context, in *api.SignUpRequest) (*api.SignU
 	if cfg := p.Type.AdminCreateUserConfig; cfg != nil && api.ToBool(cfg.AllowAdminCreateUserOnly) {
 		return nil, api.NotAuthorized("SignUp is not permitted for this user pool")
 	}
+	// Only an administrator vouches for an address: a user who could send
+	// email_verified would skip the confirmation (Cognito refuses it even to
+	// a client that names no WriteAttributes).
+	for _, a := range in.UserAttributes {
+		switch api.ToString(a.Name) {
+		case "email_verified", "phone_number_verified":
+			return nil, unauthorizedWrite()
+		}
+	}
 	attrs, err := p.checkAttributes(in.UserAttributes, attrWrite{creating: true, client: c})
 	if err != nil {
 		return nil, err
