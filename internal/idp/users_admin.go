@@ -122,7 +122,7 @@ func (s *Service) sendInvitation(ctx context.Context, p *pool, poolID string, u 
 
 // AdminGetUser returns a user by username, alias or sub.
 func (s *Service) AdminGetUser(ctx context.Context, in *api.AdminGetUserRequest) (*api.AdminGetUserResponse, error) {
-	_, u, err := s.adminUser(ctx, api.ToString(in.UserPoolId), api.ToString(in.Username))
+	_, u, err := s.namedUser(ctx, api.ToString(in.UserPoolId), api.ToString(in.Username))
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +139,7 @@ func (s *Service) AdminGetUser(ctx context.Context, in *api.AdminGetUserRequest)
 // AdminDeleteUser deletes a user.
 func (s *Service) AdminDeleteUser(ctx context.Context, in *api.AdminDeleteUserRequest) error {
 	poolID := api.ToString(in.UserPoolId)
-	_, u, err := s.adminUser(ctx, poolID, api.ToString(in.Username))
+	_, u, err := s.namedUser(ctx, poolID, api.ToString(in.Username))
 	if err != nil {
 		return err
 	}
@@ -169,7 +169,7 @@ func (s *Service) AdminDisableUser(ctx context.Context, in *api.AdminDisableUser
 }
 
 func (s *Service) setEnabled(ctx context.Context, poolID, username string, enabled bool) error {
-	p, u, err := s.adminUser(ctx, poolID, username)
+	p, u, err := s.namedUser(ctx, poolID, username)
 	if err != nil {
 		return err
 	}
@@ -211,7 +211,7 @@ func (s *Service) AdminDeleteUserAttributes(ctx context.Context, in *api.AdminDe
 	_, err = s.updateUser(ctx, p, poolID, u.rec.Sub, func(u *user) error {
 		for _, name := range in.UserAttributeNames {
 			u.doc.del(name)
-			u.doc.clearPending(name)
+			dropVerification(u.doc, name)
 		}
 		return nil
 	})

@@ -58,15 +58,18 @@ func (s *Service) changeAttributes(ctx context.Context, p *pool, poolID string, 
 			switch {
 			case a.Value == "":
 				u.doc.del(a.Name)
-				u.doc.clearPending(a.Name)
+				dropVerification(u.doc, a.Name)
 			case pendingAttrs[a.Name]:
 				u.doc.setPending(a.Name, a.Value)
 			case a.Name == "email" || a.Name == "phone_number":
+				// Any write of the address settles it: a value waiting
+				// for verification and the code sent to it are stale
+				// (a code issued by this request is applied below).
+				dropVerification(u.doc, a.Name)
 				if cur, ok := u.doc.get(a.Name); ok && cur == a.Value {
 					continue
 				}
 				u.doc.set(a.Name, a.Value)
-				u.doc.clearPending(a.Name)
 				if !markedVerified(a.Name) {
 					u.doc.set(a.Name+"_verified", "false")
 				}
@@ -90,4 +93,12 @@ func (s *Service) changeAttributes(ctx context.Context, p *pool, poolID string, 
 		out = append(out, *deliveryDetails(mediumOf(c.attr), c.attr, c.dest))
 	}
 	return out, nil
+}
+
+// dropVerification forgets a value of attr waiting for verification and the
+// code sent to verify attr. Without this, a code sent to an address that an
+// administrator has since replaced or removed would still verify it later.
+func dropVerification(d *userDoc, attr string) {
+	d.clearPending(attr)
+	useCode(d, purposeVerify+attr)
 }
