@@ -153,16 +153,14 @@ func maskDestination(medium api.DeliveryMediumType, dest string) string {
 		}
 		return firstRune(local) + "***@" + firstRune(domain) + "***"
 	}
-	if len(dest) <= 4 {
-		return strings.Repeat("*", len(dest))
-	}
-	head := ""
-	body := dest
+	head, body := "", dest
 	if strings.HasPrefix(dest, "+") {
 		head, body = "+", dest[1:]
 	}
+	// A number too short to keep four digits back is hidden whole, rather
+	// than shown whole.
 	if len(body) <= 4 {
-		return head + body
+		return head + strings.Repeat("*", len(body))
 	}
 	return head + strings.Repeat("*", len(body)-4) + body[len(body)-4:]
 }
