@@ -11,23 +11,38 @@ import (
 	"github.com/cognitod/cognitod/internal/testserver"
 )
 
+// awsPath finds the AWS CLI, or skips the test in a way nobody misses.
+func awsPath(t *testing.T) string {
+	t.Helper()
+	path, err := exec.LookPath("aws")
+	if err != nil {
+		t.Skip("SKIPPED LOUDLY: the AWS CLI is not installed (scripts/install-test-deps.sh, run by make test, installs it); the AWS CLI tests did not run")
+	}
+	return path
+}
+
+// awsEnv is the environment of an AWS CLI run against srv: dummy
+// credentials, the server's region, and nothing from the user's own AWS
+// configuration (profiles, pager, retries that would hide a failure).
+func awsEnv(srv *testserver.Server) []string {
+	return append(os.Environ(),
+		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=secret", "AWS_SESSION_TOKEN=",
+		"AWS_REGION="+srv.Config.Region, "AWS_DEFAULT_REGION="+srv.Config.Region,
+		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=", "AWS_MAX_ATTEMPTS=1")
+}
+
 // awsCLI runs the AWS CLI against srv and returns its decoded JSON output, or
 // its stderr when it fails.
 func awsCLI(t *testing.T, srv *testserver.Server, args ...string) (map[string]any, string, error) {
 	t.Helper()
-	path, err := exec.LookPath("aws")
-	if err != nil {
-		t.Skip("SKIPPED LOUDLY: the AWS CLI is not installed (make deps installs it); the AWS CLI tests did not run")
-	}
+	path := awsPath(t)
 	full := append([]string{"cognito-idp"}, args...)
 	full = append(full, "--endpoint-url", srv.URL, "--output", "json", "--region", srv.Config.Region)
 	cmd := exec.Command(path, full...)
-	cmd.Env = append(os.Environ(),
-		"AWS_ACCESS_KEY_ID=AKIDTEST", "AWS_SECRET_ACCESS_KEY=secret", "AWS_SESSION_TOKEN=",
-		"AWS_CONFIG_FILE=/dev/null", "AWS_SHARED_CREDENTIALS_FILE=/dev/null", "AWS_PAGER=", "AWS_MAX_ATTEMPTS=1")
+	cmd.Env = awsEnv(srv)
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
-	err = cmd.Run()
+	err := cmd.Run()
 	if err != nil {
 		return nil, stderr.String(), err
 	}
@@ -83,5 +98,27 @@ func TestAWSCLI(t *testing.T) {
 	}
 	if _, stderr, err = awsCLI(t, srv, "delete-user-pool", "--user-pool-id", id); err != nil {
 		t.Fatalf("delete-user-pool: %v\n%s", err, stderr)
+	}
+}
+
+// TestAWSCLIUsersScript runs testdata/cli-users.sh: the AWS CLI creates a
+// pool and users, lists them with filters (over pages, which the CLI follows
+// itself), and puts a user in a group, each answer checked with --query.
+func TestAWSCLIUsersScript(t *testing.T) {
+	awsPath(t)
+	bash, err := exec.LookPath("bash")
+	if err != nil {
+		t.Skip("SKIPPED LOUDLY: bash is not installed; the AWS CLI script did not run")
+	}
+	srv := testserver.Start(t)
+	cmd := exec.Command(bash, "testdata/cli-users.sh")
+	cmd.Env = append(awsEnv(srv), "COGNITOD_ENDPOINT="+srv.URL)
+	out, err := cmd.CombinedOutput()
+	t.Logf("cli-users.sh:\n%s", out)
+	if err != nil {
+		t.Fatalf("cli-users.sh: %v", err)
+	}
+	if !bytes.HasSuffix(bytes.TrimSpace(out), []byte("PASS")) {
+		t.Fatal("cli-users.sh ended without PASS")
 	}
 }
