@@ -669,3 +669,60 @@ func TestAdminUserConcurrentWrites(t *testing.T) {
 		}
 	}
 }
+
+func TestAdminUserUnknownPool(t *testing.T) {
+	srv := testserver.Start(t)
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	pool, user := aws.String("us-east-1_nothere12"), aws.String("u")
+	calls := map[string]func() error{
+		"AdminCreateUser": func() error {
+			_, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool, Username: user})
+			return err
+		},
+		"AdminCreateUser RESEND": func() error {
+			_, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool, Username: user, MessageAction: types.MessageActionTypeResend})
+			return err
+		},
+		"AdminGetUser": func() error {
+			_, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: pool, Username: user})
+			return err
+		},
+		"AdminDeleteUser": func() error {
+			_, err := c.AdminDeleteUser(ctx, &cip.AdminDeleteUserInput{UserPoolId: pool, Username: user})
+			return err
+		},
+		"AdminEnableUser": func() error {
+			_, err := c.AdminEnableUser(ctx, &cip.AdminEnableUserInput{UserPoolId: pool, Username: user})
+			return err
+		},
+		"AdminDisableUser": func() error {
+			_, err := c.AdminDisableUser(ctx, &cip.AdminDisableUserInput{UserPoolId: pool, Username: user})
+			return err
+		},
+		"AdminUpdateUserAttributes": func() error {
+			_, err := c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: pool, Username: user, UserAttributes: uaAttrs("name", "n")})
+			return err
+		},
+		"AdminDeleteUserAttributes": func() error {
+			_, err := c.AdminDeleteUserAttributes(ctx, &cip.AdminDeleteUserAttributesInput{UserPoolId: pool, Username: user, UserAttributeNames: []string{"name"}})
+			return err
+		},
+		"AdminConfirmSignUp": func() error {
+			_, err := c.AdminConfirmSignUp(ctx, &cip.AdminConfirmSignUpInput{UserPoolId: pool, Username: user})
+			return err
+		},
+		"AdminResetUserPassword": func() error {
+			_, err := c.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: pool, Username: user})
+			return err
+		},
+		"AdminSetUserPassword": func() error {
+			_, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pool, Username: user, Password: aws.String("Passw0rd!")})
+			return err
+		},
+	}
+	for op, call := range calls {
+		t.Run(op, func(t *testing.T) {
+			wantErr[*types.ResourceNotFoundException](t, call(), "User pool us-east-1_nothere12 does not exist.")
+		})
+	}
+}
