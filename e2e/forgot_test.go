@@ -408,3 +408,65 @@ func TestForgotPasswordSimulatedDeliveryFollowsThePool(t *testing.T) {
 		t.Errorf("CodeDeliveryDetails %+v", d)
 	}
 }
+
+// AdminResetUserPassword sends the same kind of code; ConfirmForgotPassword
+// takes it and the user is CONFIRMED again.
+func TestForgotPasswordAfterAdminReset(t *testing.T) {
+	srv := testserver.Start(t)
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	poolID := emailPool(t, c, ctx)
+	clientID, _ := appClient(t, c, ctx, poolID, nil)
+	confirmedUser(t, srv, c, ctx, poolID, clientID, "mike", "mike@example.com")
+
+	if _, err := c.AdminResetUserPassword(ctx, &cip.AdminResetUserPasswordInput{UserPoolId: aws.String(poolID), Username: aws.String("mike")}); err != nil {
+		t.Fatal(err)
+	}
+	if u := getUser(t, c, ctx, poolID, "mike"); u.status != types.UserStatusTypeResetRequired {
+		t.Fatalf("after AdminResetUserPassword mike is %s", u.status)
+	}
+	m := newestMessage(t, srv, ctx, poolID, "mike")
+	if m.Kind != "FORGOT_PASSWORD_CODE" || m.Destination != "mike@example.com" {
+		t.Errorf("message %+v", m)
+	}
+	// The user may also ask for a code himself meanwhile; the newest counts.
+	if _, err := forgotPassword(c, ctx, clientID, "mike"); err != nil {
+		t.Fatal(err)
+	}
+	code := latestCode(t, srv, ctx, poolID, "mike")
+	if code != m.Code {
+		err := confirmForgot(c, ctx, clientID, "mike", m.Code, "NewPassw0rd!")
+		wantErr[*types.CodeMismatchException](t, err, "")
+	}
+	if err := confirmForgot(c, ctx, clientID, "mike", code, "NewPassw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	if u := getUser(t, c, ctx, poolID, "mike"); u.status != types.UserStatusTypeConfirmed {
+		t.Errorf("after ConfirmForgotPassword mike is %s", u.status)
+	}
+}
+
+// An unconfirmed user whose address an administrator verified may reset the
+// password, and doing so confirms the user.
+func TestForgotPasswordConfirmsAnUnconfirmedUser(t *testing.T) {
+	srv := testserver.Start(t)
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	poolID := emailPool(t, c, ctx)
+	clientID, _ := appClient(t, c, ctx, poolID, nil)
+	signUp(t, c, ctx, clientID, "nora", "nora@example.com")
+	if _, err := c.AdminUpdateUserAttributes(ctx, &cip.AdminUpdateUserAttributesInput{UserPoolId: aws.String(poolID), Username: aws.String("nora"),
+		UserAttributes: []types.AttributeType{{Name: aws.String("email_verified"), Value: aws.String("true")}}}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := forgotPassword(c, ctx, clientID, "nora"); err != nil {
+		t.Fatal(err)
+	}
+	if m := newestMessage(t, srv, ctx, poolID, "nora"); m.Kind != "FORGOT_PASSWORD_CODE" {
+		t.Fatalf("message %+v", m)
+	}
+	if err := confirmForgot(c, ctx, clientID, "nora", latestCode(t, srv, ctx, poolID, "nora"), "NewPassw0rd!"); err != nil {
+		t.Fatal(err)
+	}
+	if u := getUser(t, c, ctx, poolID, "nora"); u.status != types.UserStatusTypeConfirmed {
+		t.Errorf("nora is %s", u.status)
+	}
+}
