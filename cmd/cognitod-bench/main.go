@@ -59,6 +59,7 @@ type options struct {
 	ceilingDuration time.Duration
 	region          string
 	users           int
+	setupConc       int
 	serverPID       int
 	timeout         time.Duration
 	cleanup         bool
@@ -82,6 +83,7 @@ func parse(args []string, stderr io.Writer) (options, error) {
 	fs.DurationVar(&o.ceilingDuration, "ceiling-duration", 3*time.Second, "measured time of the ceiling, per scenario (with --requests, the ceiling sends as many)")
 	fs.StringVar(&o.region, "region", "us-east-1", "region in the credential scope of the (dummy) Authorization header")
 	fs.IntVar(&o.users, "users", 0, "users the setup of user scenarios creates (0: the scenario's default)")
+	fs.IntVar(&o.setupConc, "setup-concurrency", 32, "concurrent calls of the setups (creating users): more than --concurrency lets the server commit more writes together")
 	fs.IntVar(&o.serverPID, "server-pid", 0, "process id of the server under test, to report its CPU use (Linux)")
 	fs.DurationVar(&o.timeout, "timeout", 30*time.Second, "time to wait for an answer's headers")
 	fs.BoolVar(&o.cleanup, "cleanup", true, "delete the pools the run created when a scenario ends")
@@ -105,6 +107,8 @@ func parse(args []string, stderr io.Writer) (options, error) {
 		return o, errors.New("--ceiling-duration must be positive")
 	case o.users < 0:
 		return o, errors.New("--users must not be negative")
+	case o.setupConc < 1:
+		return o, errors.New("--setup-concurrency must be at least 1")
 	}
 	u, err := url.Parse(o.endpoint)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
@@ -147,7 +151,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 
-	client := newAPIClient(o.endpoint, o.region, o.concurrency, o.timeout)
+	// Connections for the setups too, which may call from more workers than
+	// are measured; the measured workers use one connection each anyway.
+	client := newAPIClient(o.endpoint, o.region, max(o.concurrency, o.setupConc), o.timeout)
 	defer client.close()
 	if err := reachable(ctx, client); err != nil {
 		return err
@@ -251,7 +257,7 @@ func runScenario(ctx context.Context, sc Scenario, o options, client *apiClient,
 	if users == 0 {
 		users = sc.DefaultUsers
 	}
-	env := &Env{Client: client, Concurrency: o.concurrency, Users: max(users, 1), RunID: runID,
+	env := &Env{Client: client, Concurrency: o.concurrency, SetupConcurrency: o.setupConc, Users: max(users, 1), RunID: runID,
 		Logger: logger.With("scenario", sc.Name)}
 	if o.cleanup {
 		defer func() {
