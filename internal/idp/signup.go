@@ -8,7 +8,6 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/cognitod/cognitod/internal/api"
 )
@@ -83,15 +82,6 @@ func (s *Service) SignUp(ctx context.Context, in *api.SignUpRequest) (*api.SignU
 	}
 	if cfg := p.Type.AdminCreateUserConfig; cfg != nil && api.ToBool(cfg.AllowAdminCreateUserOnly) {
 		return nil, api.NotAuthorized("SignUp is not permitted for this user pool")
-	}
-	// Only an administrator vouches for an address: a user who could send
-	// email_verified would skip the confirmation (Cognito refuses it even to
-	// a client that names no WriteAttributes).
-	for _, a := range in.UserAttributes {
-		switch api.ToString(a.Name) {
-		case "email_verified", "phone_number_verified":
-			return nil, unauthorizedWrite()
-		}
 	}
 	attrs, err := p.checkAttributes(in.UserAttributes, attrWrite{creating: true, client: c})
 	if err != nil {
@@ -205,6 +195,8 @@ func (s *Service) redeemCode(ctx context.Context, p *pool, poolID, sub, purpose,
 			return use(u, st)
 		case codeMismatch:
 			recordFailure(u.doc, purpose)
+			// A wrong guess changes nothing a reader of the user sees.
+			u.keepModified = true
 			verdict = errCodeMismatch()
 			return nil
 		case codeExpired:
@@ -287,24 +279,10 @@ func (p *pool) confirmationOrder() []string {
 // sends to whichever verified address a user has, so the pool's
 // verification settings stand in for it.
 func (p *pool) simulatedRecoveryOrder() []string {
-	rs := p.Type.AccountRecoverySetting
-	if rs == nil || len(rs.RecoveryMechanisms) == 0 {
-		return p.confirmationOrder()
+	if order := p.recoveryMechanisms(); order != nil {
+		return order
 	}
-	mech := slices.Clone(rs.RecoveryMechanisms)
-	slices.SortStableFunc(mech, func(a, b api.RecoveryOptionType) int {
-		return int(api.ToInt32(a.Priority)) - int(api.ToInt32(b.Priority))
-	})
-	var out []string
-	for _, m := range mech {
-		switch m.Name {
-		case api.RecoveryOptionNameTypeVerifiedEmail:
-			out = append(out, "email")
-		case api.RecoveryOptionNameTypeVerifiedPhoneNumber:
-			out = append(out, "phone_number")
-		}
-	}
-	return out
+	return p.confirmationOrder()
 }
 
 // simulatedDelivery is the CodeDeliveryDetails a client that hides user

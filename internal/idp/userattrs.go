@@ -81,6 +81,12 @@ func (p *pool) checkAttributes(in []api.AttributeType, w attrWrite) ([]userAttr,
 		if api.ToBool(sa.DeveloperOnlyAttribute) && !w.admin {
 			return nil, unauthorizedWrite()
 		}
+		// Only an administrator vouches for an address: a user who could
+		// write email_verified would skip the confirmation (Cognito refuses
+		// it even to a client that names no WriteAttributes).
+		if !w.admin && (name == "email_verified" || name == "phone_number_verified") {
+			return nil, unauthorizedWrite()
+		}
 		if w.client != nil && !w.client.mayWrite(name) {
 			return nil, unauthorizedWrite()
 		}

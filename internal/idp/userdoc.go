@@ -115,6 +115,9 @@ func (d *userDoc) clearPending(attr string) {
 type user struct {
 	rec store.User
 	doc *userDoc
+	// keepModified tells updateUser to leave UserLastModifiedDate alone:
+	// for bookkeeping no reader of the user sees (a wrong code counted).
+	keepModified bool
 }
 
 func newUser(rec store.User) (*user, error) {

@@ -108,7 +108,9 @@ func (s *Service) updateUser(ctx context.Context, p *pool, poolID, sub string, f
 			return rec, err
 		}
 		u.rec.Doc = doc
-		u.rec.Modified = userTime(s.now())
+		if !u.keepModified {
+			u.rec.Modified = userTime(s.now())
+		}
 		p.index(&u.rec, u.doc)
 		out = u
 		return u.rec, nil

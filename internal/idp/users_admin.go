@@ -281,8 +281,8 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *api.AdminReset
 		return nil, api.NotAuthorized("User is disabled.")
 	}
 	switch u.status() {
-	case api.UserStatusTypeConfirmed, api.UserStatusTypeResetRequired:
-	default:
+	case api.UserStatusTypeForceChangePassword, api.UserStatusTypeExternalProvider:
+		// These users have no password of their own to reset.
 		return nil, api.NotAuthorized("User password cannot be reset in the current state.")
 	}
 	attr, dest, ok := p.recoveryDestination(u.doc)
@@ -354,21 +354,9 @@ func (s *Service) AdminSetUserPassword(ctx context.Context, in *api.AdminSetUser
 // AccountRecoverySetting in priority order, else a verified phone number
 // before a verified email as Cognito did before that setting existed.
 func (p *pool) recoveryDestination(d *userDoc) (attr, dest string, ok bool) {
-	order := []string{"phone_number", "email"}
-	if rs := p.Type.AccountRecoverySetting; rs != nil && len(rs.RecoveryMechanisms) > 0 {
-		mech := slices.Clone(rs.RecoveryMechanisms)
-		slices.SortStableFunc(mech, func(a, b api.RecoveryOptionType) int {
-			return int(api.ToInt32(a.Priority)) - int(api.ToInt32(b.Priority))
-		})
-		order = order[:0]
-		for _, m := range mech {
-			switch m.Name {
-			case api.RecoveryOptionNameTypeVerifiedEmail:
-				order = append(order, "email")
-			case api.RecoveryOptionNameTypeVerifiedPhoneNumber:
-				order = append(order, "phone_number")
-			}
-		}
+	order := p.recoveryMechanisms()
+	if order == nil {
+		order = []string{"phone_number", "email"}
 	}
 	for _, a := range order {
 		if v, has := d.get(a); has && v != "" && d.verified(a) {
@@ -376,6 +364,29 @@ func (p *pool) recoveryDestination(d *userDoc) (attr, dest string, ok bool) {
 		}
 	}
 	return "", "", false
+}
+
+// recoveryMechanisms lists the attributes of the pool's
+// AccountRecoverySetting in priority order, or nil when it has none.
+func (p *pool) recoveryMechanisms() []string {
+	rs := p.Type.AccountRecoverySetting
+	if rs == nil || len(rs.RecoveryMechanisms) == 0 {
+		return nil
+	}
+	mech := slices.Clone(rs.RecoveryMechanisms)
+	slices.SortStableFunc(mech, func(a, b api.RecoveryOptionType) int {
+		return int(api.ToInt32(a.Priority)) - int(api.ToInt32(b.Priority))
+	})
+	out := []string{}
+	for _, m := range mech {
+		switch m.Name {
+		case api.RecoveryOptionNameTypeVerifiedEmail:
+			out = append(out, "email")
+		case api.RecoveryOptionNameTypeVerifiedPhoneNumber:
+			out = append(out, "phone_number")
+		}
+	}
+	return out
 }
 
 // sendCode renders a code message to the user's attribute and records it.
