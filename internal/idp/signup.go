@@ -212,6 +212,29 @@ func (s *Service) redeemCode(ctx context.Context, p *pool, poolID, sub, purpose,
 	return verdict
 }
 
+// publicUser finds the user a public operation names. hide reports that the
+// answer must not tell whether the user exists — the client hides users and
+// the user is unknown or disabled, as Cognito's guide lists — so the caller
+// answers what it answers for a user it cannot serve.
+func (s *Service) publicUser(ctx context.Context, c *appClient, p *pool, username string) (u *user, hide bool, err error) {
+	found, err := s.lookupUser(ctx, p, c.PoolID, username)
+	switch {
+	case errors.Is(err, errNoUser):
+		if c.HidesUserExistence() {
+			return nil, true, nil
+		}
+		return nil, false, publicUserNotFound()
+	case err != nil:
+		return nil, false, err
+	case !found.rec.Enabled:
+		if c.HidesUserExistence() {
+			return nil, true, nil
+		}
+		return nil, false, api.NotAuthorized("User is disabled.")
+	}
+	return found, false, nil
+}
+
 // ResendConfirmationCode sends a new sign-up code.
 func (s *Service) ResendConfirmationCode(ctx context.Context, in *api.ResendConfirmationCodeRequest) (*api.ResendConfirmationCodeResponse, error) {
 	clientID, username := api.ToString(in.ClientId), api.ToString(in.Username)
@@ -220,23 +243,12 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *api.ResendConf
 		return nil, err
 	}
 	simulated := &api.ResendConfirmationCodeResponse{CodeDeliveryDetails: s.simulatedDelivery(p, c.PoolID, username, p.confirmationOrder())}
-	found, err := s.lookupUser(ctx, p, c.PoolID, username)
-	if errors.Is(err, errNoUser) {
-		if c.HidesUserExistence() {
-			return simulated, nil
-		}
-		return nil, publicUserNotFound()
-	}
+	found, hide, err := s.publicUser(ctx, c, p, username)
 	if err != nil {
 		return nil, err
 	}
-	// A client that hides users answers for a disabled user as for an
-	// unknown one, and sends nothing.
-	if !found.rec.Enabled {
-		if c.HidesUserExistence() {
-			return simulated, nil
-		}
-		return nil, api.NotAuthorized("User is disabled.")
+	if hide {
+		return simulated, nil
 	}
 	if found.status() != api.UserStatusTypeUnconfirmed {
 		return nil, api.InvalidParameter("User is already confirmed.")
@@ -322,23 +334,12 @@ func (s *Service) ForgotPassword(ctx context.Context, in *api.ForgotPasswordRequ
 		return nil, err
 	}
 	simulated := &api.ForgotPasswordResponse{CodeDeliveryDetails: s.simulatedDelivery(p, c.PoolID, username, p.simulatedRecoveryOrder())}
-	found, err := s.lookupUser(ctx, p, c.PoolID, username)
-	if errors.Is(err, errNoUser) {
-		if c.HidesUserExistence() {
-			return simulated, nil
-		}
-		return nil, publicUserNotFound()
-	}
+	found, hide, err := s.publicUser(ctx, c, p, username)
 	if err != nil {
 		return nil, err
 	}
-	// Cognito documents that a client hiding users answers a disabled user,
-	// and one without a verified address, with a simulated delivery too.
-	if !found.rec.Enabled {
-		if c.HidesUserExistence() {
-			return simulated, nil
-		}
-		return nil, api.NotAuthorized("User is disabled.")
+	if hide {
+		return simulated, nil
 	}
 	switch found.status() {
 	case api.UserStatusTypeForceChangePassword, api.UserStatusTypeExternalProvider:
@@ -377,21 +378,12 @@ func (s *Service) ConfirmForgotPassword(ctx context.Context, in *api.ConfirmForg
 	if err != nil {
 		return nil, err
 	}
-	found, err := s.lookupUser(ctx, p, c.PoolID, username)
-	if errors.Is(err, errNoUser) {
-		if c.HidesUserExistence() {
-			return nil, errCodeMismatch()
-		}
-		return nil, publicUserNotFound()
-	}
+	found, hide, err := s.publicUser(ctx, c, p, username)
 	if err != nil {
 		return nil, err
 	}
-	if !found.rec.Enabled {
-		if c.HidesUserExistence() {
-			return nil, errCodeMismatch()
-		}
-		return nil, api.NotAuthorized("User is disabled.")
+	if hide {
+		return nil, errCodeMismatch()
 	}
 	// Cognito answers ExpiredCodeException when no code was asked for.
 	missing := errCodeExpired()
