@@ -629,3 +629,32 @@ func TestListUsersWalkUnderInserts(t *testing.T) {
 	}
 	t.Logf("%d users created during the walks", created.Load())
 }
+
+// TestListUsersDeletedPool: a pool that was listed and then deleted is
+// named as missing, with a filter or without, and so is its token.
+func TestListUsersDeletedPool(t *testing.T) {
+	srv := testserver.Start(t)
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	pool := luPool(t, ctx, c, nil)
+	luCreate(t, ctx, c, pool, "a", "email", "a@example.com")
+	luCreate(t, ctx, c, pool, "b", "email", "b@example.com")
+	out, err := c.ListUsers(ctx, &cip.ListUsersInput{UserPoolId: aws.String(pool), Filter: aws.String(`email ^= ""`), Limit: aws.Int32(1)})
+	if err != nil || out.PaginationToken == nil {
+		t.Fatalf("ListUsers: %v", err)
+	}
+	if _, err := c.DeleteUserPool(ctx, &cip.DeleteUserPoolInput{UserPoolId: aws.String(pool)}); err != nil {
+		t.Fatal(err)
+	}
+	for _, in := range []*cip.ListUsersInput{
+		{UserPoolId: aws.String(pool)},
+		{UserPoolId: aws.String(pool), Filter: aws.String(`email = "a@example.com"`)},
+		{UserPoolId: aws.String(pool), Filter: aws.String(`email ^= ""`), Limit: aws.Int32(1), PaginationToken: out.PaginationToken},
+		{UserPoolId: aws.String(pool), AttributesToGet: []string{"email"}},
+	} {
+		_, err := c.ListUsers(ctx, in)
+		var rnf *types.ResourceNotFoundException
+		if !errors.As(err, &rnf) || aws.ToString(rnf.Message) != "User pool "+pool+" does not exist." {
+			t.Errorf("ListUsers %+v of a deleted pool: %v", in, err)
+		}
+	}
+}

@@ -2,7 +2,9 @@ package idp
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
+	"fmt"
 	"slices"
 	"strings"
 
@@ -49,7 +51,18 @@ func (s *Service) ListUsers(ctx context.Context, in *api.ListUsersRequest) (*api
 		}
 		return nil, err
 	}
-	p, err := s.poolView(ctx, poolID)
+	// A filter needs only the pool's naming settings (a username filter
+	// follows its case sensitivity), which namingPool keeps decoded without
+	// reading the store: reading and comparing the pool's document was a
+	// third of a filtered ListUsers. The whole pool is read only for
+	// AttributesToGet, which is checked against the schema. namingPool does
+	// not prove that the pool still exists; an empty page checks it below.
+	var p *pool
+	if len(in.AttributesToGet) > 0 {
+		p, err = s.poolView(ctx, poolID)
+	} else {
+		p, err = s.namingPool(ctx, poolID)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -76,6 +89,13 @@ func (s *Service) ListUsers(ctx context.Context, in *api.ListUsersRequest) (*api
 	}
 	if err != nil {
 		return nil, err
+	}
+	if len(recs) == 0 && len(in.AttributesToGet) == 0 {
+		// Users are deleted with their pool, so a page with users proves
+		// the pool; an empty one may be a deleted pool's.
+		if err := s.checkPoolExists(ctx, poolID); err != nil {
+			return nil, err
+		}
 	}
 	out := &api.ListUsersResponse{}
 	if out.Users, err = userTypes(recs, keep); err != nil {
@@ -116,13 +136,24 @@ func (p *pool) attributesToGet(names []string) (func(string) bool, error) {
 	return func(name string) bool { return slices.Contains(names, name) }, nil
 }
 
+// listedDoc is the part of a user's document that a list shows: its
+// attributes. Decoding only them skips building the rest (codes, password
+// history, pending values), which a page of 60 users would decode for
+// nothing.
+type listedDoc struct {
+	Attrs []userAttr `json:"attrs"`
+}
+
 func userTypes(recs []store.User, keep func(string) bool) ([]api.UserType, error) {
 	out := make([]api.UserType, 0, len(recs))
 	for _, rec := range recs {
-		u, err := newUser(rec)
-		if err != nil {
-			return nil, err
+		var d listedDoc
+		if len(rec.Doc) > 0 {
+			if err := json.Unmarshal(rec.Doc, &d); err != nil {
+				return nil, fmt.Errorf("user %s of user pool %s: stored document: %w", rec.Sub, rec.PoolID, err)
+			}
 		}
+		u := &user{rec: rec, doc: &userDoc{Attrs: d.Attrs}}
 		out = append(out, u.userType(keep))
 	}
 	return out, nil
