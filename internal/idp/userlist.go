@@ -202,7 +202,7 @@ func (s *Service) ListUsersInGroup(ctx context.Context, in *api.ListUsersInGroup
 // AdminAddUserToGroup makes a user a member of a group; a member stays one.
 func (s *Service) AdminAddUserToGroup(ctx context.Context, in *api.AdminAddUserToGroupRequest) error {
 	poolID := api.ToString(in.UserPoolId)
-	_, u, err := s.adminUser(ctx, poolID, api.ToString(in.Username))
+	_, u, err := s.namedUser(ctx, poolID, api.ToString(in.Username))
 	if err != nil {
 		return err
 	}
@@ -212,7 +212,7 @@ func (s *Service) AdminAddUserToGroup(ctx context.Context, in *api.AdminAddUserT
 // AdminRemoveUserFromGroup ends a membership.
 func (s *Service) AdminRemoveUserFromGroup(ctx context.Context, in *api.AdminRemoveUserFromGroupRequest) error {
 	poolID := api.ToString(in.UserPoolId)
-	_, u, err := s.adminUser(ctx, poolID, api.ToString(in.Username))
+	_, u, err := s.namedUser(ctx, poolID, api.ToString(in.Username))
 	if err != nil {
 		return err
 	}
@@ -237,7 +237,7 @@ func (s *Service) AdminListGroupsForUser(ctx context.Context, in *api.AdminListG
 	if err != nil {
 		return nil, err
 	}
-	_, u, err := s.adminUser(ctx, poolID, api.ToString(in.Username))
+	_, u, err := s.namedUser(ctx, poolID, api.ToString(in.Username))
 	if err != nil {
 		return nil, err
 	}
