@@ -19,8 +19,9 @@ type poolCache struct {
 }
 
 type cachedPool struct {
-	doc []byte
-	p   *pool
+	doc     []byte
+	version int64
+	p       *pool
 }
 
 // maxCachedPools bounds the cache; past it the cache starts again empty,
@@ -37,13 +38,21 @@ func (c *poolCache) get(id string, doc []byte) (*pool, bool) {
 	return nil, false
 }
 
-func (c *poolCache) put(id string, doc []byte, p *pool) {
+func (c *poolCache) put(id string, doc []byte, version int64, p *pool) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.pools == nil || len(c.pools) >= maxCachedPools {
 		c.pools = make(map[string]cachedPool)
 	}
-	c.pools[id] = cachedPool{doc: bytes.Clone(doc), p: p}
+	c.pools[id] = cachedPool{doc: bytes.Clone(doc), version: version, p: p}
+}
+
+// last returns the pool as last read, without asking the store.
+func (c *poolCache) last(id string) (*pool, int64, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	e, ok := c.pools[id]
+	return e.p, e.version, ok
 }
 
 // poolView loads a pool for reading. The result is shared between requests:
@@ -63,8 +72,40 @@ func (s *Service) poolView(ctx context.Context, id string) (*pool, error) {
 	if err != nil {
 		return nil, err
 	}
-	s.pools.put(id, rec.Doc, p)
+	s.pools.put(id, rec.Doc, rec.Version, p)
 	return p, nil
+}
+
+// poolForWrite returns the pool as this process last read it, and its
+// version, without reading the store; the first time it reads it. For
+// operations that create a user: they pass the version to the store
+// (store.User.PoolVersion), which refuses the write if the pool changed
+// meanwhile (store.ErrStalePool), and then read the pool again and retry. So
+// a write is never made under stale settings, and the common case costs no
+// read of the pool's document.
+func (s *Service) poolForWrite(ctx context.Context, id string, fresh bool) (*pool, int64, error) {
+	if !fresh {
+		if p, v, ok := s.pools.last(id); ok {
+			return p, v, nil
+		}
+	}
+	rec, err := s.Store.GetUserPool(ctx, id)
+	if isNotFound(err) {
+		return nil, 0, poolNotFound(id)
+	}
+	if err != nil {
+		return nil, 0, err
+	}
+	if p, ok := s.pools.get(id, rec.Doc); ok {
+		s.pools.put(id, rec.Doc, rec.Version, p)
+		return p, rec.Version, nil
+	}
+	p, err := decodePool(rec)
+	if err != nil {
+		return nil, 0, err
+	}
+	s.pools.put(id, rec.Doc, rec.Version, p)
+	return p, rec.Version, nil
 }
 
 // namingPool returns the part of a pool that decides how its users are named

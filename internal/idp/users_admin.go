@@ -7,6 +7,7 @@ import (
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/crypto/password"
+	"github.com/cognitod/cognitod/internal/store"
 )
 
 // AdminCreateUser creates a user with a temporary password (given, or made to
@@ -14,8 +15,44 @@ import (
 // MessageAction is SUPPRESS. MessageAction RESEND sends the invitation again
 // to an existing user with a new temporary password.
 func (s *Service) AdminCreateUser(ctx context.Context, in *api.AdminCreateUserRequest) (*api.AdminCreateUserResponse, error) {
+	out, err := s.adminCreateUser(ctx, in, false)
+	if err != nil && mayBeStale(err) {
+		// The pool may have changed since this process last read it (the
+		// store said so, or a refusal may come from an old setting): once
+		// more with the pool as it is now.
+		out, err = s.adminCreateUser(ctx, in, true)
+	}
+	return out, err
+}
+
+// mayBeStale reports an error of adminCreateUser that an outdated copy of the
+// pool may have caused: ErrStalePool, and refusals made before the store was
+// asked. A taken username or alias comes from the store, after it checked
+// the pool's version, so it stands.
+func mayBeStale(err error) bool {
+	if errors.Is(err, store.ErrStalePool) {
+		return true
+	}
+	var ae *api.Error
+	if !errors.As(err, &ae) {
+		return false
+	}
+	switch ae.Type {
+	case api.CodeUsernameExists, api.CodeAliasExists:
+		return false
+	}
+	return true
+}
+
+// adminCreateUser is AdminCreateUser with the pool as this process last read
+// it (fresh false) or as stored now (fresh true). It answers
+// store.ErrStalePool when a new user was built from an outdated pool.
+func (s *Service) adminCreateUser(ctx context.Context, in *api.AdminCreateUserRequest, fresh bool) (*api.AdminCreateUserResponse, error) {
 	poolID, username := api.ToString(in.UserPoolId), api.ToString(in.Username)
-	p, err := s.poolView(ctx, poolID)
+	if in.MessageAction == api.MessageActionTypeResend {
+		fresh = true
+	}
+	p, version, err := s.poolForWrite(ctx, poolID, fresh)
 	if err != nil {
 		return nil, err
 	}
@@ -41,6 +78,7 @@ func (s *Service) AdminCreateUser(ctx context.Context, in *api.AdminCreateUserRe
 	if err != nil {
 		return nil, err
 	}
+	rec.PoolVersion = version
 	if d.Temporary, err = s.sealTemporary(poolID, rec.Sub, temp); err != nil {
 		return nil, err
 	}

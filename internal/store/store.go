@@ -21,6 +21,9 @@ var (
 	// ErrBadCursor means a page cursor that the store did not make, or one
 	// made for another query.
 	ErrBadCursor = errors.New("store: bad cursor")
+	// ErrStalePool means a CreateUser whose PoolVersion is not the pool's
+	// Version any more: the pool changed since the caller read it.
+	ErrStalePool = errors.New("store: the pool changed")
 	// ErrInvalid means a value the store refuses to keep: an empty key, or
 	// text (usernames, subs, search values, aliases, group names, message
 	// fields) that is not valid UTF-8 or contains a NUL character, which
@@ -62,6 +65,10 @@ type UserPool struct {
 	Name    string
 	Created time.Time
 	Doc     []byte
+	// Version is 1 for a new pool and grows with every UpdateUserPool
+	// (whatever fn changed). The store sets it; what callers put there is
+	// ignored.
+	Version int64
 }
 
 // Client is one app client of a user pool.
@@ -108,6 +115,13 @@ type User struct {
 	// PostgreSQL refuses index entries above about 2.7 kB (a ListUsers
 	// filter has at most 256 characters anyway).
 	Search map[string]string
+	// PoolVersion, when not zero, is a precondition of CreateUser: the
+	// pool's Version must still be this one, else CreateUser stores nothing
+	// and returns ErrStalePool. A service that built the user from a cached
+	// copy of the pool (its schema, its policies) so learns in the same
+	// transaction whether the copy was current. Other methods ignore it and
+	// return it zero.
+	PoolVersion int64
 	// Aliases are the user's sign-in aliases, unique in the pool per Kind:
 	// a user whose alias another user of the pool has is refused with a
 	// *ConflictError{Field: "alias:"+Kind}. The store keeps them sorted by

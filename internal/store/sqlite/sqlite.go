@@ -114,6 +114,9 @@ var migrations = []string{
 	);
 	CREATE INDEX messages_pool ON messages (pool_id, seq);
 	CREATE INDEX messages_username ON messages (username, seq);`,
+	// 3: pools carry a version, so that a service holding a cached copy of
+	// a pool can check within a write that the copy is current.
+	`ALTER TABLE user_pools ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`,
 }
 
 func flavor() sqlstore.Flavor {
@@ -148,7 +151,14 @@ func isCode(codes ...int) func(error) bool {
 // queueing in Go avoids SQLITE_BUSY; the writes that queue while one runs
 // are committed together (sqlstore's group commit).
 func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
-	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas("_txlock=immediate")
+	return open(ctx, path, nil)
+}
+
+// open is Open with a change to the flavor (tests).
+func open(ctx context.Context, path string, edit func(*sqlstore.Flavor)) (*sqlstore.Store, error) {
+	// The log is copied back by the store's own checkpointer, not by the
+	// commit that happens to fill it (see sqlstore's checkpoint.go).
+	dsn := "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + pragmas("_txlock=immediate", "_pragma=wal_autocheckpoint(0)")
 	w, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, err
@@ -164,7 +174,12 @@ func Open(ctx context.Context, path string) (*sqlstore.Store, error) {
 	// and a connection closed after a burst of reads takes its prepared
 	// statements and its pragmas with it, to be made again on the next.
 	r.SetMaxIdleConns(8)
-	s, err := sqlstore.New(ctx, w, r, flavor())
+	f := flavor()
+	f.BackgroundCheckpoint = true
+	if edit != nil {
+		edit(&f)
+	}
+	s, err := sqlstore.New(ctx, w, r, f)
 	if err != nil {
 		w.Close()
 		r.Close()

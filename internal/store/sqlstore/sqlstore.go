@@ -32,6 +32,13 @@ type Flavor struct {
 	// writer (SQLite), where the fixed costs of a small write transaction
 	// (BEGIN, COMMIT, every changed page written whole) dominate.
 	GroupCommit bool
+	// BackgroundCheckpoint copies SQLite's write-ahead log into the
+	// database from a goroutine of its own (checkpoint.go); the backend
+	// turns the automatic checkpoint of committing connections off.
+	BackgroundCheckpoint bool
+	// CheckpointTruncateFrames is the log size (pages) past which the
+	// background checkpoint empties the log file; 0 is 8192 (32 MiB).
+	CheckpointTruncateFrames int
 	// RowLocks turns the lock comments of the queries (/*FOR UPDATE*/,
 	// /*FOR KEY SHARE*/) into clauses (PostgreSQL). SQLite has no row
 	// locks and needs none: its write transactions take the database's
@@ -49,6 +56,8 @@ type Store struct {
 
 	stmts stmtCache // prepared statements, see stmts.go
 	batch *batcher  // group commit, see batch.go; nil without
+	// checkpoints runs BackgroundCheckpoint; nil without.
+	checkpoints *checkpointer
 }
 
 // New wraps open databases and applies the schema migrations.
@@ -59,6 +68,9 @@ func New(ctx context.Context, w, r *sql.DB, f Flavor) (*Store, error) {
 	}
 	if f.GroupCommit {
 		s.startBatcher()
+	}
+	if f.BackgroundCheckpoint {
+		s.startCheckpointer()
 	}
 	return s, nil
 }
@@ -224,15 +236,15 @@ func fromMS(n int64) time.Time { return time.UnixMilli(n).UTC() }
 
 // ---- user pools ----
 
-const poolCols = `seq, id, name, created_ms, doc`
+const poolCols = `seq, id, name, created_ms, doc, version`
 
 var (
 	qInsertPool     = reg(`INSERT INTO user_pools (id, name, created_ms, doc) VALUES (?, ?, ?, ?)`)
 	qPool           = reg(`SELECT ` + poolCols + ` FROM user_pools WHERE id = ?`)
 	qPoolForUpdate  = reg(`SELECT ` + poolCols + ` FROM user_pools WHERE id = ? /*FOR UPDATE*/`)
-	qPoolExists     = reg(`SELECT 1 FROM user_pools WHERE id = ? /*FOR KEY SHARE*/`)
+	qPoolExists     = reg(`SELECT version FROM user_pools WHERE id = ? /*FOR KEY SHARE*/`)
 	qPoolLock       = reg(`SELECT 1 FROM user_pools WHERE id = ? /*FOR UPDATE*/`)
-	qUpdatePool     = reg(`UPDATE user_pools SET name = ?, doc = ? WHERE id = ?`)
+	qUpdatePool     = reg(`UPDATE user_pools SET name = ?, doc = ?, version = version + 1 WHERE id = ?`)
 	qListPools      = reg(`SELECT ` + poolCols + ` FROM user_pools WHERE seq > ? ORDER BY seq LIMIT ?`)
 	qDeletePool     = reg(`DELETE FROM user_pools WHERE id = ?`)
 	qDeletePoolData = []string{
@@ -257,7 +269,7 @@ func (s *Store) CreateUserPool(ctx context.Context, p store.UserPool) error {
 func scanPool(row scanner) (store.UserPool, int64, error) {
 	var p store.UserPool
 	var seq, created int64
-	if err := row.Scan(&seq, &p.ID, &p.Name, &created, &p.Doc); err != nil {
+	if err := row.Scan(&seq, &p.ID, &p.Name, &created, &p.Doc, &p.Version); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return p, 0, store.ErrNotFound
 		}
@@ -286,7 +298,7 @@ func (s *Store) UpdateUserPool(ctx context.Context, id string, fn func(store.Use
 		if _, err := s.txExec(ctx, tx, qUpdatePool, p.Name, doc(p.Doc), id); err != nil {
 			return s.conflict(err)
 		}
-		p.ID, p.Created = old.ID, old.Created
+		p.ID, p.Created, p.Version = old.ID, old.Created, old.Version+1
 		out = p
 		return nil
 	})
@@ -297,12 +309,18 @@ func (s *Store) UpdateUserPool(ctx context.Context, id string, fn func(store.Use
 // on PostgreSQL keeps it from being deleted until the transaction ends (a
 // concurrent DeleteUserPool then waits and removes what this one adds).
 func (s *Store) poolExists(ctx context.Context, tx *sql.Tx, poolID string) error {
-	var one int
-	err := s.txRow(ctx, tx, qPoolExists, poolID).Scan(&one)
-	if errors.Is(err, sql.ErrNoRows) {
-		return &store.NotFoundError{What: "pool"}
-	}
+	_, err := s.poolVersion(ctx, tx, poolID)
 	return err
+}
+
+// poolVersion is poolExists that also returns the pool's Version.
+func (s *Store) poolVersion(ctx context.Context, tx *sql.Tx, poolID string) (int64, error) {
+	var v int64
+	err := s.txRow(ctx, tx, qPoolExists, poolID).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, &store.NotFoundError{What: "pool"}
+	}
+	return v, err
 }
 
 func (s *Store) DeleteUserPool(ctx context.Context, id string) error {
@@ -486,6 +504,7 @@ func (s *Store) Reset(ctx context.Context) error {
 // databases.
 func (s *Store) Close() error {
 	s.stopBatcher()
+	s.stopCheckpointer()
 	err := s.closeStmts()
 	err = errors.Join(err, s.W.Close())
 	if s.R != s.W {

@@ -268,8 +268,12 @@ func (s *Store) CreateUser(ctx context.Context, u store.User) error {
 		return err
 	}
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		if err := s.poolExists(ctx, tx, u.PoolID); err != nil {
+		v, err := s.poolVersion(ctx, tx, u.PoolID)
+		if err != nil {
 			return err
+		}
+		if u.PoolVersion != 0 && u.PoolVersion != v {
+			return store.ErrStalePool
 		}
 		return s.insertUser(ctx, tx, nu)
 	})

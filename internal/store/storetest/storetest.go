@@ -64,6 +64,7 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("DeletePoolCascade", func(t *testing.T) { testDeletePoolCascade(t, o) })
 	t.Run("ResetUsers", func(t *testing.T) { testResetUsers(t, o) })
 	t.Run("UserConcurrency", func(t *testing.T) { testUserConcurrency(t, o) })
+	t.Run("PoolVersion", func(t *testing.T) { testPoolVersion(t, o) })
 }
 
 // ---- helpers ----
