@@ -36,9 +36,12 @@ type Flavor struct {
 	// database from a goroutine of its own (checkpoint.go); the backend
 	// turns the automatic checkpoint of committing connections off.
 	BackgroundCheckpoint bool
-	// CheckpointTruncateFrames is the log size (pages) past which the
-	// background checkpoint empties the log file; 0 is 8192 (32 MiB).
-	CheckpointTruncateFrames int
+	// CheckpointRestartFrames is the log size (pages) past which the
+	// background checkpoint starts the log file over; 0 is 8192 (32 MiB).
+	CheckpointRestartFrames int
+	// CheckpointEvery is how often the background checkpoint runs; 0 is
+	// every 50 ms.
+	CheckpointEvery time.Duration
 	// RowLocks turns the lock comments of the queries (/*FOR UPDATE*/,
 	// /*FOR KEY SHARE*/) into clauses (PostgreSQL). SQLite has no row
 	// locks and needs none: its write transactions take the database's
