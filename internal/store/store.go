@@ -37,7 +37,8 @@ var (
 // errors.Is(err, ErrAlreadyExists) holds for it.
 type ConflictError struct {
 	// Field is "username" (the UsernameKey), "sub", "alias:" followed by
-	// the alias kind (for example "alias:email"), or "group" (the name).
+	// the alias kind (for example "alias:email"), "group" (the name) or
+	// "session" (a session id).
 	Field string
 }
 
@@ -50,7 +51,7 @@ func (e *ConflictError) Is(target error) bool { return target == ErrAlreadyExist
 // missing, because an operation that names a pool, a user and a group
 // answers differently for each. errors.Is(err, ErrNotFound) holds for it.
 type NotFoundError struct {
-	// What is "pool", "user" or "group".
+	// What is "pool", "user", "group" or "session".
 	What string
 }
 
@@ -199,6 +200,27 @@ type MessageQuery struct {
 	Limit int
 }
 
+// Session is one signed-in session of a user with an app client: what a
+// refresh token stands for, and what the access and ID tokens issued in it
+// name in their origin_jti. Revoking it (GlobalSignOut, RevokeToken, a
+// disabled or deleted user) ends all of them.
+type Session struct {
+	PoolID string
+	// ID is the session's id (the tokens' origin_jti), unique in the pool.
+	ID       string
+	Sub      string // the user's
+	ClientID string
+	Created  time.Time
+	// Expires is when the refresh token stops working; the store may
+	// forget the session after that (DeleteExpiredSessions).
+	Expires time.Time
+	// Revoked is set once; a revoked session stays revoked.
+	Revoked bool
+	// Doc is the service's document (the sealed refresh token's hash,
+	// rotation state, device …). The store never interprets it.
+	Doc []byte
+}
+
 // Page asks for one page of a list. Cursor is what the previous page returned
 // (empty for the first page); Limit is at least 1.
 type Page struct {
@@ -319,6 +341,35 @@ type Store interface {
 	AppendMessage(ctx context.Context, m Message) (Message, error)
 	// ListMessages lists messages in Seq order.
 	ListMessages(ctx context.Context, q MessageQuery) ([]Message, error)
+
+	// ---- sessions and single-use values ----
+
+	// CreateSession stores a new session. The user must exist
+	// (*NotFoundError "user", or "pool"); the id must be free in the pool
+	// (*ConflictError "session").
+	CreateSession(ctx context.Context, s Session) error
+	// GetSession finds a session by pool and id (*NotFoundError
+	// "session").
+	GetSession(ctx context.Context, poolID, id string) (Session, error)
+	// UpdateSession is compare-and-swap like the other updates: fn may
+	// change Expires, Revoked (false to true only; the store keeps true)
+	// and Doc.
+	UpdateSession(ctx context.Context, poolID, id string, fn func(Session) (Session, error)) (Session, error)
+	// RevokeUserSessions revokes every session of the user and returns how
+	// many were not revoked before. No sessions is no error.
+	RevokeUserSessions(ctx context.Context, poolID, sub string) (int, error)
+	// DeleteExpiredSessions forgets sessions that expired before t, across
+	// pools, and returns how many. Deleting a user or a pool deletes its
+	// sessions too.
+	DeleteExpiredSessions(ctx context.Context, before time.Time) (int, error)
+
+	// UseOnce records that the single-use value id (a sign-in challenge's
+	// session, say) of the pool has been used, until expires. A second use
+	// of the same id before then is refused with ErrAlreadyExists, also
+	// from another process sharing the database; after it the store may
+	// have forgotten the id (callers reject expired values themselves).
+	// The pool need not exist.
+	UseOnce(ctx context.Context, poolID, id string, expires time.Time) error
 
 	// Reset deletes every record: test suites reset between tests.
 	Reset(ctx context.Context) error
