@@ -110,6 +110,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 
 		Outbox:       st,
 		OutboxRemote: cfg.OutboxRemote,
+		Keys:         svc,
 	}
 	return &App{Config: cfg, Store: st, Service: svc, Server: srv, Logger: logger}, nil
 }

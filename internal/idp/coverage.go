@@ -77,6 +77,11 @@ func OperationCoverage() map[string]Coverage {
 		"ResendConfirmationCode": {State: Implemented},
 		"ForgotPassword":         {State: Implemented},
 		"ConfirmForgotPassword":  {State: Implemented},
+		// Sign-in
+		"InitiateAuth":                {State: Partial, Note: "USER_PASSWORD_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH; not yet CUSTOM_AUTH, USER_AUTH, MFA and devices"},
+		"AdminInitiateAuth":           {State: Partial, Note: "ADMIN_USER_PASSWORD_AUTH (ADMIN_NO_SRP_AUTH), USER_SRP_AUTH, REFRESH_TOKEN_AUTH; not yet CUSTOM_AUTH, USER_AUTH, MFA and devices"},
+		"RespondToAuthChallenge":      {State: Partial, Note: "PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED"},
+		"AdminRespondToAuthChallenge": {State: Partial, Note: "PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED"},
 	}
 }
 

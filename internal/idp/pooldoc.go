@@ -23,6 +23,8 @@ type pool struct {
 	// SigningKey its private key, sealed. Made on first use.
 	SigningCertificate string `json:"signingCertificate,omitempty"`
 	SigningKey         string `json:"signingKey,omitempty"`
+	// Keys are the token signing keys (keys.go).
+	Keys []storedKey `json:"keys,omitempty"`
 }
 
 func decodePool(rec store.UserPool) (*pool, error) {

@@ -20,6 +20,9 @@ type Config struct {
 	// PublicURL is the base URL cognitod is reached at; token issuers and
 	// links are built on it (issuer = PublicURL + "/" + pool id).
 	PublicURL string
+	// IssuerStyle picks the tokens' iss: IssuerPublicURL (the default),
+	// IssuerAWS or IssuerAWSIssuer (tokens.go).
+	IssuerStyle string
 }
 
 // Service implements api.Handler. Operations not built yet fall through to
@@ -40,6 +43,8 @@ type Service struct {
 	pools poolCache
 	// naming caches the fixed naming settings of pools (see namingPool).
 	naming namingCache
+	// keys caches parsed signing keys by kid (keys.go).
+	keys keyCache
 }
 
 var _ api.Handler = (*Service)(nil)

@@ -36,6 +36,11 @@ type userDoc struct {
 	// verification before they replace the current ones (the pool's
 	// AttributesRequireVerificationBeforeUpdate).
 	Pending []userAttr `json:"pending,omitempty"`
+	// Failures counts wrong passwords in a row, the last at LastFailure;
+	// the user is locked out until LockedUntil (Unix milliseconds; auth.go).
+	Failures    int   `json:"fails,omitempty"`
+	LastFailure int64 `json:"lastFail,omitempty"`
+	LockedUntil int64 `json:"locked,omitempty"`
 }
 
 // userAttr is one attribute value.

@@ -34,7 +34,10 @@ type Server struct {
 	// (and not in strict mode) unless OutboxRemote is set.
 	Outbox       MessageLister
 	OutboxRemote bool
-	Logger       *slog.Logger
+	// Keys serves the pools' key sets and discovery documents; nil turns
+	// the routes off.
+	Keys   KeyPublisher
+	Logger *slog.Logger
 	// ShutdownTimeout bounds how long in-flight requests may take to finish.
 	ShutdownTimeout time.Duration
 }
@@ -45,6 +48,10 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/{$}", cors(s.API))
 	mux.HandleFunc("POST /_cognitod/reset", s.reset)
 	mux.HandleFunc("GET /_cognitod/messages", s.messages)
+	if s.Keys != nil {
+		mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.jwks)
+		mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.openIDConfiguration)
+	}
 	mux.HandleFunc("GET /_cognitod/health", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_, _ = w.Write([]byte(`{"status":"ok"}` + "\n"))

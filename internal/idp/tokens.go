@@ -1,0 +1,298 @@
+package idp
+
+import (
+	"context"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/cognitod/cognitod/internal/api"
+	"github.com/cognitod/cognitod/internal/store"
+	"github.com/cognitod/cognitod/internal/token"
+)
+
+// Issuer styles (Config.IssuerStyle).
+const (
+	// IssuerPublicURL is <public URL>/<pool id>: the default, what a client
+	// reaching cognitod can fetch the discovery document from.
+	IssuerPublicURL = ""
+	// IssuerAWS is https://cognito-idp.<region>.amazonaws.com/<pool id>,
+	// Cognito's own, for apps that check a hard-coded Cognito issuer.
+	IssuerAWS = "aws"
+	// IssuerAWSIssuer is https://issuer-cognito-idp.<region>.amazonaws.com/<pool id>.
+	IssuerAWSIssuer = "aws-issuer"
+)
+
+// issuer is the iss of the pool's tokens.
+func (s *Service) issuer(poolID string) string {
+	switch s.Config.IssuerStyle {
+	case IssuerAWS:
+		return "https://cognito-idp." + s.Config.Region + ".amazonaws.com/" + poolID
+	case IssuerAWSIssuer:
+		return "https://issuer-cognito-idp." + s.Config.Region + ".amazonaws.com/" + poolID
+	}
+	return strings.TrimRight(s.Config.PublicURL, "/") + "/" + poolID
+}
+
+// accessScope is the scope of tokens from the API's sign-in flows.
+const accessScope = "aws.cognito.signin.user.admin"
+
+// accessClaims are the claims of an access token, as Cognito issues them.
+type accessClaims struct {
+	Sub       string   `json:"sub"`
+	Groups    []string `json:"cognito:groups,omitempty"`
+	DeviceKey string   `json:"device_key,omitempty"`
+	Iss       string   `json:"iss"`
+	ClientID  string   `json:"client_id"`
+	OriginJti string   `json:"origin_jti"`
+	EventID   string   `json:"event_id"`
+	TokenUse  string   `json:"token_use"`
+	Scope     string   `json:"scope"`
+	AuthTime  int64    `json:"auth_time"`
+	Exp       int64    `json:"exp"`
+	Iat       int64    `json:"iat"`
+	Jti       string   `json:"jti"`
+	Username  string   `json:"username"`
+}
+
+// grant is what a sign-in hands to issueTokens.
+type grant struct {
+	p        *pool
+	poolID   string
+	c        *appClient
+	u        *user
+	authTime time.Time
+	// session is the session the tokens belong to; issueTokens makes one
+	// (with its refresh token) when it is empty.
+	session string
+	// deviceKey is the device signed in from, if any.
+	deviceKey string
+}
+
+// issueTokens signs the ID and access tokens of a sign-in and, for a new
+// session, makes the refresh token.
+func (s *Service) issueTokens(ctx context.Context, g grant) (*api.AuthenticationResultType, error) {
+	idKey, accessKey, err := s.signingKeys(ctx, g.poolID)
+	if err != nil {
+		return nil, err
+	}
+	groups, err := s.groupNames(ctx, g.poolID, g.u.rec.Sub)
+	if err != nil {
+		return nil, err
+	}
+	now := s.now()
+	out := &api.AuthenticationResultType{TokenType: api.String("Bearer"),
+		ExpiresIn: api.Int32(int32(g.c.AccessTokenValidity() / time.Second))}
+	if g.session == "" {
+		sid, refresh, err := s.newSession(ctx, g, now)
+		if err != nil {
+			return nil, err
+		}
+		g.session = sid
+		out.RefreshToken = api.String(refresh)
+	}
+	eventID, err := s.newSub()
+	if err != nil {
+		return nil, err
+	}
+	ajti, err := s.newSub()
+	if err != nil {
+		return nil, err
+	}
+	access := accessClaims{
+		Sub: g.u.rec.Sub, Groups: groups, DeviceKey: g.deviceKey, Iss: s.issuer(g.poolID), ClientID: g.c.ClientID,
+		OriginJti: g.session, EventID: eventID, TokenUse: "access", Scope: accessScope,
+		AuthTime: g.authTime.Unix(), Exp: now.Add(g.c.AccessTokenValidity()).Unix(), Iat: now.Unix(), Jti: ajti,
+		Username: g.u.rec.Username,
+	}
+	at, err := token.Sign(accessKey, access)
+	if err != nil {
+		return nil, err
+	}
+	idc, err := s.idClaims(g, groups, eventID, now)
+	if err != nil {
+		return nil, err
+	}
+	it, err := token.Sign(idKey, idc)
+	if err != nil {
+		return nil, err
+	}
+	out.AccessToken, out.IdToken = api.String(at), api.String(it)
+	return out, nil
+}
+
+// idClaims are the ID token's claims: the user's attributes the client may
+// read (booleans and numbers as JSON booleans and numbers, as Cognito's),
+// then Cognito's own.
+func (s *Service) idClaims(g grant, groups []string, eventID string, now time.Time) (map[string]any, error) {
+	jti, err := s.newSub()
+	if err != nil {
+		return nil, err
+	}
+	m := make(map[string]any, len(g.u.doc.Attrs)+12)
+	readable := g.c.ReadAttributes()
+	for _, a := range g.u.doc.Attrs {
+		if len(readable) > 0 && a.Name != "sub" && !containsString(readable, a.Name) {
+			continue
+		}
+		sa, ok := g.p.schemaAttr(a.Name)
+		if !ok {
+			continue
+		}
+		switch sa.AttributeDataType {
+		case api.AttributeDataTypeBoolean:
+			m[a.Name] = a.Value == "true"
+		case api.AttributeDataTypeNumber:
+			if n, err := strconv.ParseInt(a.Value, 10, 64); err == nil {
+				m[a.Name] = n
+			} else {
+				m[a.Name] = a.Value
+			}
+		default:
+			m[a.Name] = a.Value
+		}
+	}
+	if len(groups) > 0 {
+		m["cognito:groups"] = groups
+	}
+	m["iss"] = s.issuer(g.poolID)
+	m["cognito:username"] = g.u.rec.Username
+	m["origin_jti"] = g.session
+	m["aud"] = g.c.ClientID
+	m["event_id"] = eventID
+	m["token_use"] = "id"
+	m["auth_time"] = g.authTime.Unix()
+	m["exp"] = now.Add(g.c.IDTokenValidity()).Unix()
+	m["iat"] = now.Unix()
+	m["jti"] = jti
+	m["sub"] = g.u.rec.Sub
+	return m, nil
+}
+
+func containsString(l []string, s string) bool {
+	for _, x := range l {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// groupNames lists the names of the user's groups, for cognito:groups.
+func (s *Service) groupNames(ctx context.Context, poolID, sub string) ([]string, error) {
+	var names []string
+	cursor := ""
+	for {
+		recs, next, err := s.Store.ListGroupsForUser(ctx, poolID, sub, store.Page{Cursor: cursor, Limit: 60})
+		if err != nil {
+			return nil, err
+		}
+		for _, g := range recs {
+			names = append(names, g.Name)
+		}
+		if next == "" {
+			return names, nil
+		}
+		cursor = next
+	}
+}
+
+// sessionDoc is the service's part of a store.Session.
+type sessionDoc struct {
+	// TokenHash is the SHA-256 of the refresh token's secret.
+	TokenHash []byte `json:"h"`
+	AuthTime  int64  `json:"at"` // Unix seconds
+	DeviceKey string `json:"dk,omitempty"`
+}
+
+// refreshToken is what a refresh token carries, sealed: the session it
+// belongs to and a secret only its holder knows (the store keeps a hash).
+type refreshToken struct {
+	Pool    string `json:"p"`
+	Session string `json:"s"`
+	Secret  []byte `json:"k"`
+}
+
+func refreshAD(poolID string) string { return "refresh-token:" + poolID }
+
+// newSession records a session and makes its refresh token.
+func (s *Service) newSession(ctx context.Context, g grant, now time.Time) (id, refresh string, err error) {
+	id, err = s.newSub()
+	if err != nil {
+		return "", "", err
+	}
+	secret := make([]byte, 32)
+	if _, err := s.random().Read(secret); err != nil {
+		return "", "", err
+	}
+	sum := sha256.Sum256(secret)
+	doc, err := json.Marshal(sessionDoc{TokenHash: sum[:], AuthTime: g.authTime.Unix(), DeviceKey: g.deviceKey})
+	if err != nil {
+		return "", "", err
+	}
+	err = s.Store.CreateSession(ctx, store.Session{PoolID: g.poolID, ID: id, Sub: g.u.rec.Sub, ClientID: g.c.ClientID,
+		Created: now, Expires: now.Add(g.c.RefreshTokenValidity()), Doc: doc})
+	if err != nil {
+		return "", "", err
+	}
+	plain, err := json.Marshal(refreshToken{Pool: g.poolID, Session: id, Secret: secret})
+	if err != nil {
+		return "", "", err
+	}
+	sealed, err := s.Seal.Seal(plain, refreshAD(g.poolID))
+	if err != nil {
+		return "", "", err
+	}
+	// The pool id rides in clear in front, so that the token can be opened
+	// with the right context; the rest is sealed.
+	return id, base64.RawURLEncoding.EncodeToString([]byte(g.poolID)) + "." + sealed, nil
+}
+
+// errBadRefresh is a refresh token cognitod did not make, or one for
+// another pool.
+var errBadRefresh = errors.New("idp: bad refresh token")
+
+// openRefreshToken reads a refresh token and checks its secret against the
+// session it names. It returns the session.
+func (s *Service) openRefreshToken(ctx context.Context, tok string) (store.Session, *sessionDoc, error) {
+	head, sealed, ok := strings.Cut(tok, ".")
+	if !ok {
+		return store.Session{}, nil, errBadRefresh
+	}
+	poolID, err := base64.RawURLEncoding.DecodeString(head)
+	if err != nil {
+		return store.Session{}, nil, errBadRefresh
+	}
+	plain, err := s.Seal.Open(sealed, refreshAD(string(poolID)))
+	if err != nil {
+		return store.Session{}, nil, errBadRefresh
+	}
+	var rt refreshToken
+	if err := json.Unmarshal(plain, &rt); err != nil || rt.Pool != string(poolID) {
+		return store.Session{}, nil, errBadRefresh
+	}
+	sess, err := s.Store.GetSession(ctx, rt.Pool, rt.Session)
+	if isNotFound(err) {
+		return store.Session{}, nil, errBadRefresh
+	}
+	if err != nil {
+		return store.Session{}, nil, err
+	}
+	var d sessionDoc
+	if err := json.Unmarshal(sess.Doc, &d); err != nil {
+		return store.Session{}, nil, fmt.Errorf("session %s: %w", sess.ID, err)
+	}
+	sum := sha256.Sum256(rt.Secret)
+	if subtle.ConstantTimeCompare(sum[:], d.TokenHash) != 1 {
+		return store.Session{}, nil, errBadRefresh
+	}
+	return sess, &d, nil
+}
+
+func unixTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
