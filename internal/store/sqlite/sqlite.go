@@ -117,6 +117,40 @@ var migrations = []string{
 	// 3: pools carry a version, so that a service holding a cached copy of
 	// a pool can check within a write that the copy is current.
 	`ALTER TABLE user_pools ADD COLUMN version INTEGER NOT NULL DEFAULT 1;`,
+
+	// 4: sessions (what refresh tokens stand for) and single-use values
+	// (issue 4). sessions.seq is a plain rowid, as users.seq, and only
+	// names a row inside one statement or transaction (updates, the
+	// expiry purge in batches). Indexes: (pool_id, id) unique, for
+	// GetSession and UpdateSession and as the conflict target of
+	// CreateSession; (pool_id, sub) for RevokeUserSessions and DeleteUser
+	// (DeleteUserPool uses either's pool_id prefix); expires_ms for the
+	// purge, which reads the expired rows only. single_use is its primary
+	// key (WITHOUT ROWID): UseOnce is one INSERT … ON CONFLICT DO NOTHING
+	// on it. For PostgreSQL: seq BIGINT GENERATED ALWAYS AS IDENTITY,
+	// BYTEA for doc, BIGINT for the _ms columns and revoked as an integer
+	// (the store binds and scans 0/1, as for users.enabled).
+	`CREATE TABLE sessions (
+		seq INTEGER PRIMARY KEY,
+		pool_id TEXT NOT NULL,
+		id TEXT NOT NULL,
+		sub TEXT NOT NULL,
+		client_id TEXT NOT NULL,
+		created_ms INTEGER NOT NULL,
+		expires_ms INTEGER NOT NULL,
+		revoked INTEGER NOT NULL,
+		doc BLOB NOT NULL
+	);
+	CREATE UNIQUE INDEX sessions_id ON sessions (pool_id, id);
+	CREATE INDEX sessions_user ON sessions (pool_id, sub);
+	CREATE INDEX sessions_expires ON sessions (expires_ms);
+	CREATE TABLE single_use (
+		pool_id TEXT NOT NULL,
+		id TEXT NOT NULL,
+		expires_ms INTEGER NOT NULL,
+		PRIMARY KEY (pool_id, id)
+	) WITHOUT ROWID;
+	CREATE INDEX single_use_expires ON single_use (expires_ms);`,
 }
 
 func flavor() sqlstore.Flavor {

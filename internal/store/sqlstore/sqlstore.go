@@ -259,6 +259,8 @@ var (
 		reg(`DELETE FROM user_aliases WHERE pool_id = ?`),
 		reg(`DELETE FROM users WHERE pool_id = ?`),
 		reg(`DELETE FROM messages WHERE pool_id = ?`),
+		reg(`DELETE FROM sessions WHERE pool_id = ?`),
+		reg(`DELETE FROM single_use WHERE pool_id = ?`),
 	}
 )
 
@@ -494,7 +496,7 @@ func (s *Store) CountClients(ctx context.Context, poolID string) (int, error) {
 // follower's AfterSeq stays valid.
 func (s *Store) Reset(ctx context.Context) error {
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		for _, t := range []string{"group_members", "user_groups", "user_search", "user_aliases", "users", "messages", "user_pool_clients", "user_pools"} {
+		for _, t := range []string{"group_members", "user_groups", "user_search", "user_aliases", "users", "messages", "sessions", "single_use", "user_pool_clients", "user_pools"} {
 			if _, err := tx.ExecContext(ctx, `DELETE FROM `+t); err != nil {
 				return err
 			}

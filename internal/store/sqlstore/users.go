@@ -529,6 +529,9 @@ func (s *Store) DeleteUser(ctx context.Context, poolID, sub string) error {
 		if _, err := s.txExec(ctx, tx, qDeleteUserGroups, seq); err != nil {
 			return err
 		}
+		if _, err := s.txExec(ctx, tx, qDeleteUserSessions, poolID, sub); err != nil {
+			return err
+		}
 		_, err = s.txExec(ctx, tx, qDeleteUser, seq)
 		return err
 	})

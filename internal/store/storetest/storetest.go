@@ -65,6 +65,8 @@ func Run(t *testing.T, open func(t *testing.T) store.Store) {
 	t.Run("ResetUsers", func(t *testing.T) { testResetUsers(t, o) })
 	t.Run("UserConcurrency", func(t *testing.T) { testUserConcurrency(t, o) })
 	t.Run("PoolVersion", func(t *testing.T) { testPoolVersion(t, o) })
+	t.Run("Sessions", func(t *testing.T) { testSessions(t, o) })
+	t.Run("UseOnce", func(t *testing.T) { testUseOnce(t, o) })
 }
 
 // ---- helpers ----
