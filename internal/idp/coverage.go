@@ -82,6 +82,9 @@ func OperationCoverage() map[string]Coverage {
 		"AdminInitiateAuth":           {State: Partial, Note: "ADMIN_USER_PASSWORD_AUTH (ADMIN_NO_SRP_AUTH), USER_SRP_AUTH, REFRESH_TOKEN_AUTH; not yet CUSTOM_AUTH, USER_AUTH, MFA and devices"},
 		"RespondToAuthChallenge":      {State: Partial, Note: "PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED"},
 		"AdminRespondToAuthChallenge": {State: Partial, Note: "PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED"},
+		"GetUser":                     {State: Partial, Note: "MFA members come with MFA (issue 5)"},
+		"GlobalSignOut":               {State: Implemented},
+		"AdminUserGlobalSignOut":      {State: Implemented},
 	}
 }
 
