@@ -12,7 +12,8 @@ import (
 
 // TestNoOrphanRows checks what the conformance suite cannot see through the
 // interface: that the index rows (search values, aliases, memberships) are
-// exactly those of the records that exist, after updates and deletions of
+// exactly those of the records that exist, that sessions and single-use
+// values go with their user and pool, after updates and deletions of
 // every kind, and that deleting everything or Reset leaves every table empty.
 func TestNoOrphanRows(t *testing.T) {
 	ctx := t.Context()
@@ -39,7 +40,12 @@ func TestNoOrphanRows(t *testing.T) {
 				for g := range i % 4 {
 					must(t, s.AddUserToGroup(ctx, p, fmt.Sprintf("g%d", g), u.Sub))
 				}
+				for j := range i % 3 {
+					must(t, s.CreateSession(ctx, store.Session{PoolID: p, ID: fmt.Sprintf("session-%d-%d", i, j), Sub: u.Sub, ClientID: "client-" + p,
+						Created: t0, Expires: t0.Add(time.Hour)}))
+				}
 			}
+			must(t, s.UseOnce(ctx, p, "challenge", t0.Add(time.Hour)))
 			_, err := s.AppendMessage(ctx, store.Message{PoolID: p, Username: "u0", Created: t0})
 			must(t, err)
 		}
@@ -145,6 +151,10 @@ func checkIndexRows(t *testing.T, s *sqlstore.Store, pools []string) {
 		`SELECT COUNT(*) FROM user_search s LEFT JOIN users u ON u.seq = s.user_seq WHERE u.seq IS NULL OR u.pool_id <> s.pool_id`,
 		`SELECT COUNT(*) FROM user_aliases a LEFT JOIN users u ON u.seq = a.user_seq WHERE u.seq IS NULL OR u.pool_id <> a.pool_id`,
 		`SELECT COUNT(*) FROM group_members m LEFT JOIN users u ON u.seq = m.user_seq LEFT JOIN user_groups g ON g.seq = m.group_seq WHERE u.seq IS NULL OR g.seq IS NULL OR u.pool_id <> g.pool_id`,
+		// Every session belongs to a user of its pool, every single-use
+		// row to a pool that exists (the test uses none of other pools).
+		`SELECT COUNT(*) FROM sessions x LEFT JOIN users u ON u.pool_id = x.pool_id AND u.sub = x.sub WHERE u.seq IS NULL`,
+		`SELECT COUNT(*) FROM single_use x LEFT JOIN user_pools p ON p.id = x.pool_id WHERE p.seq IS NULL`,
 	} {
 		if n := count(t, s, q); n != 0 {
 			t.Errorf("%d orphan rows: %s", n, q)
@@ -165,7 +175,7 @@ func checkEmpty(t *testing.T, s *sqlstore.Store) {
 	}
 	must(t, rows.Err())
 	rows.Close()
-	if len(tables) < 8 {
+	if len(tables) < 10 {
 		t.Errorf("only tables %q", tables)
 	}
 	for _, table := range tables {
