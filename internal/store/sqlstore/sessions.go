@@ -37,15 +37,20 @@ const sessionCols = `seq, pool_id, id, sub, client_id, created_ms, expires_ms, r
 var (
 	qInsertSession = reg(`INSERT INTO sessions (pool_id, id, sub, client_id, created_ms, expires_ms, revoked, doc)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING`)
-	qSession              = reg(`SELECT ` + sessionCols + ` FROM sessions WHERE pool_id = ? AND id = ?`)
-	qSessionForUpdate     = reg(`SELECT ` + sessionCols + ` FROM sessions WHERE pool_id = ? AND id = ? /*FOR UPDATE*/`)
-	qUpdateSession        = reg(`UPDATE sessions SET expires_ms = ?, revoked = ?, doc = ? WHERE seq = ?`)
-	qRevokeUserSessions   = reg(`UPDATE sessions SET revoked = 1 WHERE pool_id = ? AND sub = ? AND revoked = 0`)
-	qDeleteUserSessions   = reg(`DELETE FROM sessions WHERE pool_id = ? AND sub = ?`)
-	qDeleteExpiredSession = reg(`DELETE FROM sessions WHERE seq IN (SELECT seq FROM sessions WHERE expires_ms < ? LIMIT ?)`)
-	// Row values with IN (SQLite ≥ 3.15, PostgreSQL): single_use has no
-	// other key than (pool_id, id).
-	qDeleteExpiredSingleUse = reg(`DELETE FROM single_use WHERE (pool_id, id) IN (SELECT pool_id, id FROM single_use WHERE expires_ms < ? LIMIT ?)`)
+	qSession            = reg(`SELECT ` + sessionCols + ` FROM sessions WHERE pool_id = ? AND id = ?`)
+	qSessionForUpdate   = reg(`SELECT ` + sessionCols + ` FROM sessions WHERE pool_id = ? AND id = ? /*FOR UPDATE*/`)
+	qUpdateSession      = reg(`UPDATE sessions SET expires_ms = ?, revoked = ?, doc = ? WHERE seq = ?`)
+	qRevokeUserSessions = reg(`UPDATE sessions SET revoked = 1 WHERE pool_id = ? AND sub = ? AND revoked = 0`)
+	qDeleteUserSessions = reg(`DELETE FROM sessions WHERE pool_id = ? AND sub = ?`)
+	// The purge deletes a batch that a subquery picks. The outer WHERE
+	// repeats the expiry test because PostgreSQL, when a picked row was
+	// changed by a concurrent transaction (UpdateSession extending it),
+	// waits for that one and then re-checks only the outer conditions on
+	// the row's new version. (A batch so cut short ends the purge early;
+	// the next one takes the rest.) Single-use rows are named by row value
+	// (SQLite ≥ 3.15, PostgreSQL): they have no other key.
+	qDeleteExpiredSession   = reg(`DELETE FROM sessions WHERE seq IN (SELECT seq FROM sessions WHERE expires_ms < ? LIMIT ?) AND expires_ms < ?`)
+	qDeleteExpiredSingleUse = reg(`DELETE FROM single_use WHERE (pool_id, id) IN (SELECT pool_id, id FROM single_use WHERE expires_ms < ? LIMIT ?) AND expires_ms < ?`)
 	qInsertSingleUse        = reg(`INSERT INTO single_use (pool_id, id, expires_ms) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`)
 )
 
@@ -178,7 +183,7 @@ func (s *Store) purge(ctx context.Context, query string, beforeMS int64) (int, e
 	for {
 		var n int64
 		err := s.tx(ctx, func(tx *sql.Tx) error {
-			res, err := s.txExec(ctx, tx, query, beforeMS, purgeBatch)
+			res, err := s.txExec(ctx, tx, query, beforeMS, purgeBatch, beforeMS)
 			if err != nil {
 				return err
 			}

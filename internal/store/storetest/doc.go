@@ -26,10 +26,12 @@
 // cursors that stay stable while users are created), compare-and-swap
 // updates (an alias collision leaves the user unchanged), exact round trips
 // of documents and millisecond times, group memberships, the message
-// outbox, DeleteUserPool removing everything of the pool, Reset, and
+// outbox, sessions (revocation that sticks, RevokeUserSessions' scope,
+// expiry, removal with their user and pool) and single-use values,
+// DeleteUserPool removing everything of the pool, Reset, and
 // behaviour under real concurrency (lost updates, 200 creates of one
 // username, alias races, memberships added and removed, deletions racing
-// creations).
+// creations, concurrent session updates, 100 uses of one single-use value).
 //
 // It is an ordinary package, not a _test package, so that the backends'
 // tests can import it; nothing outside tests should.
