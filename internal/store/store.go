@@ -245,7 +245,7 @@ type Store interface {
 	UpdateUserPool(ctx context.Context, id string, fn func(UserPool) (UserPool, error)) (UserPool, error)
 	// DeleteUserPool removes the pool and everything that belongs to it:
 	// clients, users (with their search values and aliases), groups,
-	// memberships and outbox messages.
+	// memberships, outbox messages, sessions and single-use values.
 	DeleteUserPool(ctx context.Context, id string) error
 	// ListUserPools lists pools in creation order. The returned cursor is
 	// empty on the last page.
@@ -358,17 +358,17 @@ type Store interface {
 	// RevokeUserSessions revokes every session of the user and returns how
 	// many were not revoked before. No sessions is no error.
 	RevokeUserSessions(ctx context.Context, poolID, sub string) (int, error)
-	// DeleteExpiredSessions forgets sessions that expired before t, across
-	// pools, and returns how many. Deleting a user or a pool deletes its
-	// sessions too.
+	// DeleteExpiredSessions forgets sessions, and single-use values, that
+	// expired before t, across pools, and returns how many sessions.
+	// Deleting a user or a pool deletes its sessions too.
 	DeleteExpiredSessions(ctx context.Context, before time.Time) (int, error)
 
 	// UseOnce records that the single-use value id (a sign-in challenge's
 	// session, say) of the pool has been used, until expires. A second use
-	// of the same id before then is refused with ErrAlreadyExists, also
-	// from another process sharing the database; after it the store may
-	// have forgotten the id (callers reject expired values themselves).
-	// The pool need not exist.
+	// of the same id is refused with ErrAlreadyExists, also from another
+	// process sharing the database, until DeleteExpiredSessions passes
+	// expires and forgets it (callers reject expired values themselves:
+	// the store has no clock). The pool need not exist.
 	UseOnce(ctx context.Context, poolID, id string, expires time.Time) error
 
 	// Reset deletes every record: test suites reset between tests.
