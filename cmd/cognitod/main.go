@@ -57,6 +57,7 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	str(&o.cfg.Region, "region", "COGNITOD_REGION", "AWS region that pool ids and ARNs carry")
 	str(&o.cfg.AccountID, "account", "COGNITOD_ACCOUNT", "AWS account id in ARNs")
 	str(&o.cfg.PublicURL, "public-url", "COGNITOD_PUBLIC_URL", "base URL that token issuers and links use (default http://ADDR)")
+	str(&o.cfg.Issuer, "issuer", "COGNITOD_ISSUER", `iss of tokens and issuer of the discovery document: "public-url" (PUBLIC_URL/<pool>), "aws" (https://cognito-idp.REGION.amazonaws.com/<pool>) or "aws-issuer" (https://issuer-cognito-idp.REGION.amazonaws.com/<pool>)`)
 	str(&o.cfg.SecretKey, "secret-key", "COGNITOD_SECRET_KEY", "key that encrypts stored secrets; every node of one deployment needs the same (default: generated in the data folder)")
 	str(&o.logLevel, "log-level", "COGNITOD_LOG_LEVEL", "debug, info, warn or error")
 	str(&o.logFormat, "log-format", "COGNITOD_LOG_FORMAT", "text or json")
@@ -81,6 +82,11 @@ func parse(args []string, getenv func(string) string, stderr io.Writer) (options
 	}
 	if fs.NArg() > 0 {
 		return o, fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	switch o.cfg.Issuer {
+	case app.IssuerPublicURL, app.IssuerAWS, app.IssuerAWSIssuer:
+	default:
+		return o, fmt.Errorf("--issuer %q: want %s, %s or %s", o.cfg.Issuer, app.IssuerPublicURL, app.IssuerAWS, app.IssuerAWSIssuer)
 	}
 	return o, nil
 }

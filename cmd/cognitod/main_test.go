@@ -43,6 +43,22 @@ func TestParse(t *testing.T) {
 					t.Errorf("%+v", o.cfg)
 				}
 			}},
+		{name: "issuer default", check: func(t *testing.T, o options) {
+			if o.cfg.Issuer != "public-url" {
+				t.Errorf("issuer %q", o.cfg.Issuer)
+			}
+		}},
+		{name: "issuer env", env: map[string]string{"COGNITOD_ISSUER": "aws"}, check: func(t *testing.T, o options) {
+			if o.cfg.Issuer != "aws" {
+				t.Errorf("issuer %q", o.cfg.Issuer)
+			}
+		}},
+		{name: "issuer flag wins", args: []string{"--issuer", "aws-issuer"}, env: map[string]string{"COGNITOD_ISSUER": "aws"}, check: func(t *testing.T, o options) {
+			if o.cfg.Issuer != "aws-issuer" {
+				t.Errorf("issuer %q", o.cfg.Issuer)
+			}
+		}},
+		{name: "bad issuer", args: []string{"--issuer", "cognito"}, fails: true},
 		{name: "bad strict env", env: map[string]string{"COGNITOD_STRICT": "maybe"}, fails: true},
 		{name: "unknown flag", args: []string{"--nope"}, fails: true},
 		{name: "stray argument", args: []string{"serve-everything"}, fails: true},

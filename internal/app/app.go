@@ -33,6 +33,10 @@ type Config struct {
 	Region    string
 	AccountID string
 	PublicURL string // base URL for issuers and links; default http://Addr
+	// Issuer picks the tokens' iss (and the discovery document's issuer):
+	// IssuerPublicURL (PublicURL/<pool>, the default), IssuerAWS or
+	// IssuerAWSIssuer, for apps that check a hard-coded Cognito issuer.
+	Issuer string
 	// SecretKey encrypts stored secrets. Empty: a key generated once and kept
 	// in DataDir/secret.key (a throw-away key with DB=memory).
 	SecretKey string
@@ -45,6 +49,26 @@ type Config struct {
 	Rand interface{ Read([]byte) (int, error) }
 }
 
+// Issuer settings (Config.Issuer), as --issuer spells them.
+const (
+	IssuerPublicURL = "public-url"
+	IssuerAWS       = "aws"
+	IssuerAWSIssuer = "aws-issuer"
+)
+
+// issuerStyle maps the setting to the service's issuer style.
+func issuerStyle(v string) (string, error) {
+	switch v {
+	case "", IssuerPublicURL:
+		return idp.IssuerPublicURL, nil
+	case IssuerAWS:
+		return idp.IssuerAWS, nil
+	case IssuerAWSIssuer:
+		return idp.IssuerAWSIssuer, nil
+	}
+	return "", fmt.Errorf("issuer %q: want %s, %s or %s", v, IssuerPublicURL, IssuerAWS, IssuerAWSIssuer)
+}
+
 // Defaults are the values cognitod runs with when nothing is set.
 func Defaults() Config {
 	return Config{
@@ -52,6 +76,7 @@ func Defaults() Config {
 		DataDir:   "cognitod-data",
 		Region:    "us-east-1",
 		AccountID: "123456789012",
+		Issuer:    IssuerPublicURL,
 	}
 }
 
@@ -71,6 +96,10 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	}
 	if cfg.Region == "" || cfg.AccountID == "" {
 		return nil, errors.New("region and account must be set")
+	}
+	style, err := issuerStyle(cfg.Issuer)
+	if err != nil {
+		return nil, err
 	}
 	st, err := openStore(ctx, cfg)
 	if err != nil {
@@ -95,7 +124,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		publicURL = "http://" + cfg.Addr
 	}
 	svc := &idp.Service{
-		Config: idp.Config{Region: cfg.Region, AccountID: cfg.AccountID, PublicURL: publicURL},
+		Config: idp.Config{Region: cfg.Region, AccountID: cfg.AccountID, PublicURL: publicURL, IssuerStyle: style},
 		Store:  st,
 		Seal:   box,
 		Now:    cfg.Now,
@@ -111,6 +140,7 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 		Outbox:       st,
 		OutboxRemote: cfg.OutboxRemote,
 		Keys:         svc,
+		Rotator:      svc,
 	}
 	return &App{Config: cfg, Store: st, Service: svc, Server: srv, Logger: logger}, nil
 }

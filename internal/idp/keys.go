@@ -9,6 +9,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/cognitod/cognitod/internal/store"
 	"github.com/cognitod/cognitod/internal/token"
 )
 
@@ -106,6 +107,23 @@ func (s *Service) signingKeys(ctx context.Context, poolID string) (idKey, access
 // (it may run more than once, and must be quick); when another request made
 // them meanwhile, the pool keeps those.
 func (s *Service) makeKeys(ctx context.Context, poolID string) (*pool, error) {
+	made, err := s.newStoredKeys(poolID)
+	if err != nil {
+		return nil, err
+	}
+	return s.updatePool(ctx, poolID, func(p *pool) error {
+		for _, use := range []string{keyUseID, keyUseAccess} {
+			if _, ok := p.activeKey(use); !ok {
+				p.Keys = append(p.Keys, made[use])
+			}
+		}
+		return nil
+	})
+}
+
+// newStoredKeys makes a fresh ID-token key and access-token key, sealed for
+// the pool document.
+func (s *Service) newStoredKeys(poolID string) (map[string]storedKey, error) {
 	made := map[string]storedKey{}
 	for _, use := range []string{keyUseID, keyUseAccess} {
 		k, err := token.NewKey(s.random())
@@ -124,14 +142,79 @@ func (s *Service) makeKeys(ctx context.Context, poolID string) (*pool, error) {
 			N: k.Private.N.Text(16), E: k.Private.E}
 		s.keys.put(k.ID, k.Private)
 	}
-	return s.updatePool(ctx, poolID, func(p *pool) error {
-		for _, use := range []string{keyUseID, keyUseAccess} {
-			if _, ok := p.activeKey(use); !ok {
-				p.Keys = append(p.Keys, made[use])
+	return made, nil
+}
+
+// defaultRetirement is how long a retired key stays published when the pool
+// has no clients to say how long their tokens live: a day, the longest an
+// ID or access token may live on Cognito.
+const defaultRetirement = 24 * time.Hour
+
+// RotateSigningKeys replaces the pool's ID-token and access-token keys with
+// new ones (an operator's action: POST /_cognitod/rotate-keys). The old keys
+// stop signing at once but stay in the key set until every token they signed
+// has expired — for the longest ID or access token lifetime of the pool's
+// clients — so relying parties never meet a token they cannot verify. Keys
+// retired by an earlier rotation whose time is up leave the pool document
+// here. It returns the key set as published afterwards.
+func (s *Service) RotateSigningKeys(ctx context.Context, poolID string) (token.JWKS, error) {
+	if err := s.checkPoolExists(ctx, poolID); err != nil {
+		return token.JWKS{}, err
+	}
+	keep, err := s.longestTokenLifetime(ctx, poolID)
+	if err != nil {
+		return token.JWKS{}, err
+	}
+	made, err := s.newStoredKeys(poolID)
+	if err != nil {
+		return token.JWKS{}, err
+	}
+	now := s.now()
+	if _, err := s.updatePool(ctx, poolID, func(p *pool) error {
+		kept := p.Keys[:0:0]
+		for _, k := range p.Keys {
+			if k.Retired == 0 {
+				k.Retired = now.UnixMilli()
+				k.RetiredUntil = now.Add(keep).UnixMilli()
+			}
+			if k.published(now) {
+				kept = append(kept, k)
 			}
 		}
+		p.Keys = append(kept, made[keyUseID], made[keyUseAccess])
 		return nil
-	})
+	}); err != nil {
+		return token.JWKS{}, err
+	}
+	return s.JWKS(ctx, poolID)
+}
+
+// longestTokenLifetime is the longest ID or access token lifetime of the
+// pool's clients, or defaultRetirement when it has none.
+func (s *Service) longestTokenLifetime(ctx context.Context, poolID string) (time.Duration, error) {
+	var longest time.Duration
+	cursor := ""
+	for {
+		recs, next, err := s.Store.ListClients(ctx, poolID, store.Page{Cursor: cursor, Limit: 60})
+		if err != nil {
+			return 0, err
+		}
+		for _, rec := range recs {
+			c, err := newAppClient(rec)
+			if err != nil {
+				return 0, err
+			}
+			longest = max(longest, c.AccessTokenValidity(), c.IDTokenValidity())
+		}
+		if next == "" {
+			break
+		}
+		cursor = next
+	}
+	if longest == 0 {
+		return defaultRetirement, nil
+	}
+	return longest, nil
 }
 
 // openKey returns the private key of a stored key.

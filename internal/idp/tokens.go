@@ -82,10 +82,11 @@ func (s *Service) issueTokens(ctx context.Context, g grant) (*api.Authentication
 	if err != nil {
 		return nil, err
 	}
-	groups, err := s.groupNames(ctx, g.poolID, g.u.rec.Sub)
+	gc, err := s.groupClaims(ctx, g.poolID, g.u.rec.Sub)
 	if err != nil {
 		return nil, err
 	}
+	groups := gc.names
 	now := s.now()
 	out := &api.AuthenticationResultType{TokenType: api.String("Bearer"),
 		ExpiresIn: api.Int32(int32(g.c.AccessTokenValidity() / time.Second))}
@@ -115,7 +116,7 @@ func (s *Service) issueTokens(ctx context.Context, g grant) (*api.Authentication
 	if err != nil {
 		return nil, err
 	}
-	idc, err := s.idClaims(g, groups, eventID, now)
+	idc, err := s.idClaims(g, gc, eventID, now)
 	if err != nil {
 		return nil, err
 	}
@@ -130,7 +131,7 @@ func (s *Service) issueTokens(ctx context.Context, g grant) (*api.Authentication
 // idClaims are the ID token's claims: the user's attributes the client may
 // read (booleans and numbers as JSON booleans and numbers, as Cognito's),
 // then Cognito's own.
-func (s *Service) idClaims(g grant, groups []string, eventID string, now time.Time) (map[string]any, error) {
+func (s *Service) idClaims(g grant, gc groupClaims, eventID string, now time.Time) (map[string]any, error) {
 	jti, err := s.newSub()
 	if err != nil {
 		return nil, err
@@ -158,8 +159,14 @@ func (s *Service) idClaims(g grant, groups []string, eventID string, now time.Ti
 			m[a.Name] = a.Value
 		}
 	}
-	if len(groups) > 0 {
-		m["cognito:groups"] = groups
+	if len(gc.names) > 0 {
+		m["cognito:groups"] = gc.names
+	}
+	if len(gc.roles) > 0 {
+		m["cognito:roles"] = gc.roles
+	}
+	if gc.preferredRole != "" {
+		m["cognito:preferred_role"] = gc.preferredRole
 	}
 	m["iss"] = s.issuer(g.poolID)
 	m["cognito:username"] = g.u.rec.Username
@@ -184,23 +191,78 @@ func containsString(l []string, s string) bool {
 	return false
 }
 
-// groupNames lists the names of the user's groups, for cognito:groups.
-func (s *Service) groupNames(ctx context.Context, poolID, sub string) ([]string, error) {
-	var names []string
+// groupClaims are what the user's groups put in tokens.
+type groupClaims struct {
+	// names are the groups, for cognito:groups (both tokens).
+	names []string
+	// roles are the distinct role ARNs of those groups, for cognito:roles.
+	roles []string
+	// preferredRole is cognito:preferred_role: the role of the group with
+	// the lowest Precedence among the groups that have a role. Groups
+	// without a Precedence come after all others. When the groups tied for
+	// the lowest Precedence name different roles, none is preferred, as
+	// Cognito documents for CreateGroup's Precedence.
+	preferredRole string
+}
+
+// groupClaims reads the user's groups for the token claims.
+func (s *Service) groupClaims(ctx context.Context, poolID, sub string) (groupClaims, error) {
+	var out groupClaims
+	var best *int32 // the lowest Precedence seen among groups with a role
+	seenRole, tied := false, false
 	cursor := ""
 	for {
 		recs, next, err := s.Store.ListGroupsForUser(ctx, poolID, sub, store.Page{Cursor: cursor, Limit: 60})
 		if err != nil {
-			return nil, err
+			return groupClaims{}, err
 		}
-		for _, g := range recs {
-			names = append(names, g.Name)
+		for _, rec := range recs {
+			out.names = append(out.names, rec.Name)
+			d, err := decodeGroup(rec)
+			if err != nil {
+				return groupClaims{}, err
+			}
+			if d.RoleArn == nil || *d.RoleArn == "" {
+				continue
+			}
+			role := *d.RoleArn
+			if !containsString(out.roles, role) {
+				out.roles = append(out.roles, role)
+			}
+			switch cmp := comparePrecedence(d.Precedence, best); {
+			case !seenRole || cmp < 0:
+				seenRole, tied, best, out.preferredRole = true, false, d.Precedence, role
+			case cmp == 0 && role != out.preferredRole:
+				tied = true
+			}
 		}
 		if next == "" {
-			return names, nil
+			break
 		}
 		cursor = next
 	}
+	if tied {
+		out.preferredRole = ""
+	}
+	return out, nil
+}
+
+// comparePrecedence orders two groups' Precedence values; a group without
+// one ranks after every group with one.
+func comparePrecedence(a, b *int32) int {
+	switch {
+	case a == nil && b == nil:
+		return 0
+	case a == nil:
+		return 1
+	case b == nil:
+		return -1
+	case *a < *b:
+		return -1
+	case *a > *b:
+		return 1
+	}
+	return 0
 }
 
 // sessionDoc is the service's part of a store.Session.

@@ -36,8 +36,11 @@ type Server struct {
 	OutboxRemote bool
 	// Keys serves the pools' key sets and discovery documents; nil turns
 	// the routes off.
-	Keys   KeyPublisher
-	Logger *slog.Logger
+	Keys KeyPublisher
+	// Rotator backs POST /_cognitod/rotate-keys (loopback only); nil or
+	// Strict turns the route off.
+	Rotator KeyRotator
+	Logger  *slog.Logger
 	// ShutdownTimeout bounds how long in-flight requests may take to finish.
 	ShutdownTimeout time.Duration
 }
@@ -48,6 +51,7 @@ func (s *Server) Handler() http.Handler {
 	mux.Handle("/{$}", cors(s.API))
 	mux.HandleFunc("POST /_cognitod/reset", s.reset)
 	mux.HandleFunc("GET /_cognitod/messages", s.messages)
+	mux.HandleFunc("POST /_cognitod/rotate-keys", s.rotateKeys)
 	if s.Keys != nil {
 		mux.HandleFunc("GET /{pool}/.well-known/jwks.json", s.jwks)
 		mux.HandleFunc("GET /{pool}/.well-known/openid-configuration", s.openIDConfiguration)
