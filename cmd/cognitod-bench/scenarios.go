@@ -57,6 +57,21 @@ func allScenarios() []Scenario {
 			Setup:   adminCreateUser,
 		},
 		{
+			Name: "user-password-auth", Op: "InitiateAuth", DefaultUsers: 1000,
+			Summary: "InitiateAuth USER_PASSWORD_AUTH round-robin over N users (setup: CreateUserPool, CreateUserPoolClient, N × AdminCreateUser + AdminSetUserPassword Permanent)",
+			Setup:   userPasswordAuth,
+		},
+		{
+			Name: "srp-auth", Op: "RespondToAuthChallenge", DefaultUsers: 1000,
+			Summary: "a whole USER_SRP_AUTH sign-in: InitiateAuth, then RespondToAuthChallenge PASSWORD_VERIFIER (the measured line); the client's SRP runs in the load tool (setup as user-password-auth)",
+			Setup:   srpAuth,
+		},
+		{
+			Name: "get-user", Op: "GetUser", DefaultUsers: 1000,
+			Summary: "GetUser with the access tokens of N signed-in users, round-robin (setup as user-password-auth, then N sign-ins)",
+			Setup:   getUser,
+		},
+		{
 			// Not in the default set: its setup creates 100,000 users (about
 			// 30 s on cognitod, far longer on moto).
 			Name: "list-users-filter", Op: "ListUsers", DefaultUsers: 100000,
