@@ -2,12 +2,6 @@ package idp
 
 import (
 	"context"
-	"crypto/sha256"
-	"crypto/subtle"
-	"encoding/base64"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"strconv"
 	"strings"
 	"time"
@@ -129,8 +123,8 @@ func (s *Service) issueTokens(ctx context.Context, g grant) (*api.Authentication
 }
 
 // idClaims are the ID token's claims: the user's attributes the client may
-// read (booleans and numbers as JSON booleans and numbers, as Cognito's),
-// then Cognito's own.
+// read (standard booleans and numbers as JSON booleans and numbers, custom
+// attributes as strings, as Cognito's), then Cognito's own.
 func (s *Service) idClaims(g grant, gc groupClaims, eventID string, now time.Time) (map[string]any, error) {
 	jti, err := s.newSub()
 	if err != nil {
@@ -146,10 +140,15 @@ func (s *Service) idClaims(g grant, gc groupClaims, eventID string, now time.Tim
 		if !ok {
 			continue
 		}
-		switch sa.AttributeDataType {
-		case api.AttributeDataTypeBoolean:
+		switch {
+		case strings.Contains(a.Name, ":"):
+			// Custom (and developer) attributes are strings in the ID
+			// token whatever their type, as Cognito documents for
+			// SchemaAttributeType ("custom:YearsAsMember": "12").
+			m[a.Name] = a.Value
+		case sa.AttributeDataType == api.AttributeDataTypeBoolean:
 			m[a.Name] = a.Value == "true"
-		case api.AttributeDataTypeNumber:
+		case sa.AttributeDataType == api.AttributeDataTypeNumber:
 			if n, err := strconv.ParseInt(a.Value, 10, 64); err == nil {
 				m[a.Name] = n
 			} else {
@@ -264,97 +263,3 @@ func comparePrecedence(a, b *int32) int {
 	}
 	return 0
 }
-
-// sessionDoc is the service's part of a store.Session.
-type sessionDoc struct {
-	// TokenHash is the SHA-256 of the refresh token's secret.
-	TokenHash []byte `json:"h"`
-	AuthTime  int64  `json:"at"` // Unix seconds
-	DeviceKey string `json:"dk,omitempty"`
-}
-
-// refreshToken is what a refresh token carries, sealed: the session it
-// belongs to and a secret only its holder knows (the store keeps a hash).
-type refreshToken struct {
-	Pool    string `json:"p"`
-	Session string `json:"s"`
-	Secret  []byte `json:"k"`
-}
-
-func refreshAD(poolID string) string { return "refresh-token:" + poolID }
-
-// newSession records a session and makes its refresh token.
-func (s *Service) newSession(ctx context.Context, g grant, now time.Time) (id, refresh string, err error) {
-	id, err = s.newSub()
-	if err != nil {
-		return "", "", err
-	}
-	secret := make([]byte, 32)
-	if _, err := s.random().Read(secret); err != nil {
-		return "", "", err
-	}
-	sum := sha256.Sum256(secret)
-	doc, err := json.Marshal(sessionDoc{TokenHash: sum[:], AuthTime: g.authTime.Unix(), DeviceKey: g.deviceKey})
-	if err != nil {
-		return "", "", err
-	}
-	err = s.Store.CreateSession(ctx, store.Session{PoolID: g.poolID, ID: id, Sub: g.u.rec.Sub, ClientID: g.c.ClientID,
-		Created: now, Expires: now.Add(g.c.RefreshTokenValidity()), Doc: doc})
-	if err != nil {
-		return "", "", err
-	}
-	plain, err := json.Marshal(refreshToken{Pool: g.poolID, Session: id, Secret: secret})
-	if err != nil {
-		return "", "", err
-	}
-	sealed, err := s.Seal.Seal(plain, refreshAD(g.poolID))
-	if err != nil {
-		return "", "", err
-	}
-	// The pool id rides in clear in front, so that the token can be opened
-	// with the right context; the rest is sealed.
-	return id, base64.RawURLEncoding.EncodeToString([]byte(g.poolID)) + "." + sealed, nil
-}
-
-// errBadRefresh is a refresh token cognitod did not make, or one for
-// another pool.
-var errBadRefresh = errors.New("idp: bad refresh token")
-
-// openRefreshToken reads a refresh token and checks its secret against the
-// session it names. It returns the session.
-func (s *Service) openRefreshToken(ctx context.Context, tok string) (store.Session, *sessionDoc, error) {
-	head, sealed, ok := strings.Cut(tok, ".")
-	if !ok {
-		return store.Session{}, nil, errBadRefresh
-	}
-	poolID, err := base64.RawURLEncoding.DecodeString(head)
-	if err != nil {
-		return store.Session{}, nil, errBadRefresh
-	}
-	plain, err := s.Seal.Open(sealed, refreshAD(string(poolID)))
-	if err != nil {
-		return store.Session{}, nil, errBadRefresh
-	}
-	var rt refreshToken
-	if err := json.Unmarshal(plain, &rt); err != nil || rt.Pool != string(poolID) {
-		return store.Session{}, nil, errBadRefresh
-	}
-	sess, err := s.Store.GetSession(ctx, rt.Pool, rt.Session)
-	if isNotFound(err) {
-		return store.Session{}, nil, errBadRefresh
-	}
-	if err != nil {
-		return store.Session{}, nil, err
-	}
-	var d sessionDoc
-	if err := json.Unmarshal(sess.Doc, &d); err != nil {
-		return store.Session{}, nil, fmt.Errorf("session %s: %w", sess.ID, err)
-	}
-	sum := sha256.Sum256(rt.Secret)
-	if subtle.ConstantTimeCompare(sum[:], d.TokenHash) != 1 {
-		return store.Session{}, nil, errBadRefresh
-	}
-	return sess, &d, nil
-}
-
-func unixTime(sec int64) time.Time { return time.Unix(sec, 0).UTC() }
