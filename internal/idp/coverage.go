@@ -85,6 +85,14 @@ func OperationCoverage() map[string]Coverage {
 		"GetUser":                     {State: Partial, Note: "MFA members come with MFA (issue 5)"},
 		"GlobalSignOut":               {State: Implemented},
 		"AdminUserGlobalSignOut":      {State: Implemented},
+
+		// Signed-in users (access token)
+		"UpdateUserAttributes":             {State: Partial, Note: "Lambda triggers (issue 8)"},
+		"DeleteUserAttributes":             {State: Implemented},
+		"DeleteUser":                       {State: Implemented},
+		"GetUserAttributeVerificationCode": {State: Partial, Note: "Lambda triggers (issue 8)"},
+		"VerifyUserAttribute":              {State: Implemented},
+		"ChangePassword":                   {State: Implemented},
 	}
 }
 
