@@ -537,6 +537,9 @@ func TestSelfDeleteUser(t *testing.T) {
 	}
 	_, err := e.c.AdminGetUser(e.ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(e.pool), Username: aws.String("eve")})
 	wantErr[*types.UserNotFoundException](t, err, "User does not exist.")
+	// The deleted user's sessions went with it. Which words Cognito uses
+	// for that token is not pinned down here (cognitod: "Access Token has
+	// been revoked"); that it is refused is.
 	_, err = e.c.GetUser(e.ctx, &cip.GetUserInput{AccessToken: aws.String(tok)})
 	wantErr[*types.NotAuthorizedException](t, err, "")
 	_, err = e.c.DeleteUser(e.ctx, &cip.DeleteUserInput{AccessToken: aws.String(tok)})
