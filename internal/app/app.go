@@ -145,9 +145,47 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	return &App{Config: cfg, Store: st, Service: svc, Server: srv, Logger: logger}, nil
 }
 
-// Serve serves on ln until ctx ends, then drains in-flight requests.
+// sweepEvery is how often a running cognitod forgets expired sessions.
+// Nothing depends on it happening sooner (expired sessions are refused
+// whether or not they are still stored): it only bounds the table's growth.
+const sweepEvery = 10 * time.Minute
+
+// Serve serves on ln until ctx ends, then drains in-flight requests. Beside
+// the server it sweeps expired sessions every sweepEvery.
 func (a *App) Serve(ctx context.Context, ln net.Listener) error {
-	return a.Server.Serve(ctx, ln)
+	sweepCtx, stopSweep := context.WithCancel(ctx)
+	swept := make(chan struct{})
+	go func() {
+		defer close(swept)
+		a.sweep(sweepCtx, sweepEvery)
+	}()
+	err := a.Server.Serve(ctx, ln)
+	// The sweeper stops before Serve returns, so that Close never closes
+	// the store under a sweep.
+	stopSweep()
+	<-swept
+	return err
+}
+
+// sweep calls the service's SweepExpired every interval until ctx ends. A
+// failed sweep is logged and tried again at the next tick.
+func (a *App) sweep(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		n, err := a.Service.SweepExpired(ctx)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			a.Logger.Warn("sweeping expired sessions", "error", err)
+		case n > 0:
+			a.Logger.Debug("swept expired sessions", "sessions", n)
+		}
+	}
 }
 
 // Close closes the store.

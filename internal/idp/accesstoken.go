@@ -56,7 +56,7 @@ func (s *Service) accessUser(ctx context.Context, tok string) (*accessContext, e
 		return nil, api.NotAuthorized("Access Token has been revoked")
 	case err != nil:
 		return nil, err
-	case sess.Revoked || sess.Sub != c.Sub:
+	case sess.Revoked || sess.Sub != c.Sub || sess.ClientID != c.ClientID:
 		return nil, api.NotAuthorized("Access Token has been revoked")
 	}
 	rec, err := s.Store.GetUserBySub(ctx, poolID, c.Sub)
@@ -107,4 +107,3 @@ func (s *Service) revokeSessions(ctx context.Context, poolID, sub string) error 
 	_, err := s.Store.RevokeUserSessions(ctx, poolID, sub)
 	return err
 }
-

@@ -85,6 +85,8 @@ func OperationCoverage() map[string]Coverage {
 		"GetUser":                     {State: Partial, Note: "MFA members come with MFA (issue 5)"},
 		"GlobalSignOut":               {State: Implemented},
 		"AdminUserGlobalSignOut":      {State: Implemented},
+		"GetTokensFromRefreshToken":   {State: Partial, Note: "refresh-token rotation with its grace period; DeviceKey and ClientMetadata come with devices and Lambda triggers"},
+		"RevokeToken":                 {State: Implemented},
 
 		// Signed-in users (access token)
 		"UpdateUserAttributes":             {State: Partial, Note: "Lambda triggers (issue 8)"},
