@@ -2,12 +2,17 @@ package idp
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"math/big"
+	"strings"
+	"sync"
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/crypto/srp"
@@ -76,8 +81,12 @@ func (s *Service) srpAuth(ctx context.Context, call authCall, params map[string]
 	if aHex == "" {
 		return nil, missingParameter("SRP_A")
 	}
+	// Cognito refuses an A that is 0 mod N (it would make the shared secret
+	// 0, whatever the password). A at or above N is refused too: clients
+	// send g^a mod N, and VerifyClient would refuse it later, counting a
+	// wrong password against the user.
 	A, err := srp.ParseHex(aHex)
-	if err != nil || new(big.Int).Mod(A, srp.Prime()).Sign() == 0 {
+	if err != nil || A.Sign() <= 0 || A.Cmp(srp.Prime()) >= 0 {
 		return nil, api.InvalidParameter("Invalid SRP_A value.")
 	}
 	if err := s.checkSecretHash(call.c, username, params["SECRET_HASH"]); err != nil {
@@ -110,26 +119,74 @@ func (s *Service) srpAuth(ctx context.Context, call authCall, params map[string]
 	if err != nil {
 		return nil, err
 	}
-	return s.verifierChallenge(call, u.rec.Sub, username, u.rec.Username, salt, server, srpState{A: aHex})
+	return s.verifierChallenge(call, u.rec.Sub, u.rec.Username, salt, server, srpState{A: aHex})
 }
 
 // fakeVerifierChallenge answers USER_SRP_AUTH for an unknown user of a
-// client that hides users: the same shape as a real challenge.
+// client that hides users: the same shape as a real challenge. A real user
+// gets the same salt (and USER_ID_FOR_SRP) every time, so the fake values are
+// derived from the name under a secret key rather than drawn afresh, which
+// two calls would tell apart; in pools whose users sign in with their e-mail
+// address or phone number USER_ID_FOR_SRP is a sub, so the fake one is shaped
+// like a sub. The verifier is derived the same way, without the
+// exponentiation a real password's verifier would cost (real challenges only
+// open a stored one), so both cost one exponentiation (B).
 func (s *Service) fakeVerifierChallenge(call authCall, username, aHex string) (*authStep, error) {
-	salt, err := srp.NewSalt(s.random())
-	if err != nil {
-		return nil, err
+	name := username
+	if len(call.p.Type.UsernameAttributes) > 0 || call.p.caseInsensitive() {
+		name = strings.ToLower(name)
 	}
-	v := srp.Verifier(srp.PoolName(call.poolID), username, "", salt)
+	salt, v, userID := fakeUser(call.poolID, name)
+	if len(call.p.Type.UsernameAttributes) == 0 {
+		userID = username
+	}
 	server, err := srp.NewServerSession(v, s.random())
 	if err != nil {
 		return nil, err
 	}
-	return s.verifierChallenge(call, "", username, username, salt, server, srpState{A: aHex, Fake: true})
+	return s.verifierChallenge(call, "", userID, salt, server, srpState{A: aHex, Fake: true})
+}
+
+// fakeKey keys the values of users who do not exist. It is drawn once per
+// process: the values stay the same while the process runs, which is what
+// hides users from someone asking twice. (Derived from the operator's secret
+// key they would also agree across restarts and nodes; the service has no
+// derivation of that key yet.)
+var fakeKey = sync.OnceValue(func() []byte {
+	k := make([]byte, 32)
+	if _, err := rand.Read(k); err != nil {
+		panic("idp: no randomness for the unknown-user key: " + err.Error())
+	}
+	return k
+})
+
+// fakeUser derives the salt, a verifier (a group element nobody knows the
+// logarithm of) and a sub-shaped user id for an unknown user name.
+func fakeUser(poolID, name string) (salt []byte, v *big.Int, userID string) {
+	derive := func(label string, n int) []byte {
+		out := make([]byte, 0, n+sha256.Size)
+		for i := 0; len(out) < n; i++ {
+			m := hmac.New(sha256.New, fakeKey())
+			fmt.Fprintf(m, "%s\x00%s\x00%s\x00%d", label, poolID, name, i)
+			out = m.Sum(out)
+		}
+		return out[:n]
+	}
+	salt = derive("salt", srp.SaltSize)
+	v = new(big.Int).SetBytes(derive("verifier", 3072/8))
+	v.Mod(v, srp.Prime())
+	if v.Sign() == 0 { // never in practice; keeps v a group element
+		v.SetInt64(2)
+	}
+	b := derive("sub", 16)
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	userID = fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+	return salt, v, userID
 }
 
 // verifierChallenge builds the PASSWORD_VERIFIER challenge.
-func (s *Service) verifierChallenge(call authCall, sub, username, userIDForSRP string, salt []byte, server *srp.ServerSession, st srpState) (*authStep, error) {
+func (s *Service) verifierChallenge(call authCall, sub, userIDForSRP string, salt []byte, server *srp.ServerSession, st srpState) (*authStep, error) {
 	b, err := server.MarshalBinary()
 	if err != nil {
 		return nil, err
@@ -158,10 +215,15 @@ func (s *Service) verifierChallenge(call authCall, sub, username, userIDForSRP s
 // respondPasswordVerifier checks the client's proof of the password.
 func (s *Service) respondPasswordVerifier(ctx context.Context, call authCall, session string, resp map[string]string) (*authStep, error) {
 	block := resp["PASSWORD_CLAIM_SECRET_BLOCK"]
-	for _, name := range []string{"PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP"} {
+	// A malformed answer is refused before the secret block is marked used,
+	// so that a client may correct it and answer again.
+	for _, name := range []string{"PASSWORD_CLAIM_SECRET_BLOCK", "PASSWORD_CLAIM_SIGNATURE", "TIMESTAMP", "USERNAME"} {
 		if resp[name] == "" {
 			return nil, missingParameter(name)
 		}
+	}
+	if _, err := srp.ParseTimestamp(resp["TIMESTAMP"]); err != nil {
+		return nil, api.InvalidParameter("Invalid TIMESTAMP: %s", resp["TIMESTAMP"])
 	}
 	blockBytes, err := base64.StdEncoding.DecodeString(block)
 	if err != nil {
@@ -176,10 +238,7 @@ func (s *Service) respondPasswordVerifier(ctx context.Context, call authCall, se
 		return nil, errSessionExpired()
 	}
 	if ss.Fake {
-		return nil, errIncorrect()
-	}
-	if _, err := srp.ParseTimestamp(resp["TIMESTAMP"]); err != nil {
-		return nil, api.InvalidParameter("Invalid TIMESTAMP: %s", resp["TIMESTAMP"])
+		return nil, s.respondFake(call, st, ss, blockBytes, resp)
 	}
 	u, err := s.challengeUser(ctx, call, st, resp)
 	if err != nil {
@@ -214,4 +273,22 @@ func (s *Service) respondPasswordVerifier(ctx context.Context, call authCall, se
 		return s.newPasswordChallenge(ctx, call, u)
 	}
 	return s.passwordVerified(ctx, call, u)
+}
+
+// respondFake answers the PASSWORD_VERIFIER of a user who does not exist as
+// a real user's wrong password is answered: the same checks of USERNAME and
+// SECRET_HASH first, and the same exponentiations, so that neither the
+// answer nor its time tells the two apart (a real failure also writes the
+// count, which this cannot imitate).
+func (s *Service) respondFake(call authCall, st challengeState, ss srpState, block []byte, resp map[string]string) error {
+	if err := s.checkSecretHash(call.c, resp["USERNAME"], resp["SECRET_HASH"]); err != nil {
+		return err
+	}
+	_, v, _ := fakeUser(call.poolID, st.Username)
+	if server, err := srp.RestoreServerSession(v, ss.Server); err == nil {
+		if A, err := srp.ParseHex(ss.A); err == nil {
+			_ = server.VerifyClient(A, srp.PoolName(call.poolID), st.Username, block, resp["TIMESTAMP"], resp["PASSWORD_CLAIM_SIGNATURE"])
+		}
+	}
+	return errIncorrect()
 }
