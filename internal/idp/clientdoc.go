@@ -93,17 +93,18 @@ func newAppClient(rec store.Client) (*appClient, error) {
 // getClient loads a client of a pool, answering Cognito's ResourceNotFound
 // for a missing pool or for a client that is missing or in another pool.
 func (s *Service) getClient(ctx context.Context, poolID, clientID string) (*appClient, error) {
-	if _, err := s.getPool(ctx, poolID); err != nil {
-		return nil, err
-	}
 	rec, err := s.Store.GetClient(ctx, poolID, clientID)
 	if isNotFound(err) {
+		// Which is missing decides the message.
+		if err := s.checkPoolExists(ctx, poolID); err != nil {
+			return nil, err
+		}
 		return nil, clientNotFound(clientID)
 	}
 	if err != nil {
 		return nil, err
 	}
-	return newAppClient(rec)
+	return s.clientView(rec)
 }
 
 // findClient loads a client by its id alone, as the public (unsigned)
@@ -117,7 +118,7 @@ func (s *Service) findClient(ctx context.Context, clientID string) (*appClient, 
 	if err != nil {
 		return nil, err
 	}
-	return newAppClient(rec)
+	return s.clientView(rec)
 }
 
 // AccessTokenValidity is how long access tokens the client gets stay valid.

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"sync"
+
+	"github.com/cognitod/cognitod/internal/store"
 )
 
 // poolCache keeps decoded pool documents for the user operations, which read
@@ -144,4 +146,42 @@ func (s *Service) namingPool(ctx context.Context, id string) (*pool, error) {
 type namingCache struct {
 	mu    sync.RWMutex
 	pools map[string]*pool
+}
+
+// clientCache keeps decoded app clients, as poolCache keeps pools: every
+// sign-in and token check reads its client, and decoding the document costs
+// more than reading it. An entry is used only while the stored bytes are
+// the same.
+type clientCache struct {
+	mu      sync.RWMutex
+	clients map[string]cachedClient
+}
+
+type cachedClient struct {
+	doc []byte
+	c   *appClient
+}
+
+// clientView turns a stored client into an appClient, decoding it only when
+// its document changed since this process last did. The result is shared:
+// callers must not change it.
+func (s *Service) clientView(rec store.Client) (*appClient, error) {
+	key := rec.PoolID + "/" + rec.ClientID
+	s.clients.mu.RLock()
+	e, ok := s.clients.clients[key]
+	s.clients.mu.RUnlock()
+	if ok && bytes.Equal(e.doc, rec.Doc) && e.c.Name == rec.Name {
+		return e.c, nil
+	}
+	c, err := newAppClient(rec)
+	if err != nil {
+		return nil, err
+	}
+	s.clients.mu.Lock()
+	if s.clients.clients == nil || len(s.clients.clients) >= 8*maxCachedPools {
+		s.clients.clients = make(map[string]cachedClient)
+	}
+	s.clients.clients[key] = cachedClient{doc: bytes.Clone(rec.Doc), c: c}
+	s.clients.mu.Unlock()
+	return c, nil
 }

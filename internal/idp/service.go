@@ -45,6 +45,8 @@ type Service struct {
 	naming namingCache
 	// keys caches parsed signing keys by kid (keys.go).
 	keys keyCache
+	// clients caches decoded app clients (poolcache.go clientView).
+	clients clientCache
 }
 
 var _ api.Handler = (*Service)(nil)

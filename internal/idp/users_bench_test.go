@@ -78,3 +78,38 @@ func BenchmarkAdminCreateUser(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkGetUser measures the service's side of GetUser with an access
+// token: the signature check, the session and the user.
+func BenchmarkGetUser(b *testing.B) {
+	svc, pool := benchService(b)
+	ctx := context.Background()
+	c, err := svc.CreateUserPoolClient(ctx, &api.CreateUserPoolClientRequest{UserPoolId: api.String(pool), ClientName: api.String("bench"),
+		ExplicitAuthFlows: []api.ExplicitAuthFlowsType{api.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, api.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.AdminCreateUser(ctx, &api.AdminCreateUserRequest{UserPoolId: api.String(pool), Username: api.String("ada"),
+		MessageAction: api.MessageActionTypeSuppress}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.AdminSetUserPassword(ctx, &api.AdminSetUserPasswordRequest{UserPoolId: api.String(pool), Username: api.String("ada"),
+		Password: api.String("Passw0rd!"), Permanent: api.Bool(true)}); err != nil {
+		b.Fatal(err)
+	}
+	out, err := svc.AdminInitiateAuth(ctx, &api.AdminInitiateAuthRequest{UserPoolId: api.String(pool), ClientId: c.UserPoolClient.ClientId,
+		AuthFlow: api.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "ada", "PASSWORD": "Passw0rd!"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tok := out.AuthenticationResult.AccessToken
+	b.ReportAllocs()
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			if _, err := svc.GetUser(ctx, &api.GetUserRequest{AccessToken: tok}); err != nil {
+				b.Fatal(err)
+			}
+		}
+	})
+}
