@@ -1,11 +1,15 @@
 package e2e
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"io"
 	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"sort"
@@ -731,5 +735,187 @@ func TestTokRotateRoute(t *testing.T) {
 	pool := tokPool(t, c, ctx)
 	if status, b := tokRotate(t, strict, pool); status != http.StatusForbidden {
 		t.Errorf("strict mode: %d %s", status, b)
+	}
+}
+
+// tokJSScript finds test/js/jwt-verify.js and checks that node and
+// aws-jwt-verify are there, or skips (fails when COGNITOD_REQUIRE_JS=1).
+func tokJSScript(t *testing.T) string {
+	t.Helper()
+	skip := func(why string) {
+		msg := "SKIPPED: the check with aws-jwt-verify did not run: " + why + "; run scripts/install-js-deps.sh (make test does)"
+		if os.Getenv("COGNITOD_REQUIRE_JS") == "1" {
+			t.Fatal(msg)
+		}
+		t.Log(strings.Repeat("!", 78))
+		t.Skip(msg)
+	}
+	dir, err := os.Getwd()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			break
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			skip("no go.mod above " + dir)
+		}
+		dir = parent
+	}
+	js := filepath.Join(dir, "test", "js")
+	if _, err := exec.LookPath("node"); err != nil {
+		skip("node is not installed")
+	}
+	if _, err := os.Stat(filepath.Join(js, "node_modules", "aws-jwt-verify", "package.json")); err != nil {
+		skip("test/js/node_modules has no aws-jwt-verify")
+	}
+	return filepath.Join(js, "jwt-verify.js")
+}
+
+// tokJSCheck is one verification for test/js/jwt-verify.js.
+type tokJSCheck struct {
+	Verifier   string          `json:"verifier"`
+	UserPoolID string          `json:"userPoolId,omitempty"`
+	Issuer     string          `json:"issuer,omitempty"`
+	JWKSURI    string          `json:"jwksUri,omitempty"`
+	TokenUse   string          `json:"tokenUse"`
+	ClientID   string          `json:"clientId"`
+	Groups     string          `json:"groups,omitempty"`
+	JWKS       json.RawMessage `json:"jwks"`
+	Token      string          `json:"token"`
+
+	// What the test expects (not sent): "" to pass, else the start of the
+	// library's error.
+	want string
+	name string
+}
+
+type tokJSResult struct {
+	OK      bool           `json:"ok"`
+	Error   string         `json:"error"`
+	Payload map[string]any `json:"payload"`
+}
+
+// tokRunJS runs the checks through aws-jwt-verify.
+func tokRunJS(t *testing.T, script string, checks []tokJSCheck) []tokJSResult {
+	t.Helper()
+	in, err := json.Marshal(map[string]any{"checks": checks})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, "node", script)
+	cmd.Stdin = bytes.NewReader(in)
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	out, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("node %s: %v\n%s", script, err, stderr.String())
+	}
+	var res struct {
+		Library struct{ Name, Version string } `json:"library"`
+		Results []tokJSResult                  `json:"results"`
+	}
+	if err := json.Unmarshal(out, &res); err != nil || len(res.Results) != len(checks) {
+		t.Fatalf("node %s answered %s (%v)", script, out, err)
+	}
+	t.Logf("verified with %s %s", res.Library.Name, res.Library.Version)
+	return res.Results
+}
+
+// tokRawJWKS is the key set exactly as served.
+func tokRawJWKS(t *testing.T, srv *testserver.Server, pool string) json.RawMessage {
+	t.Helper()
+	status, _, b := tokGet(t, srv, srv.URL+"/"+pool+"/.well-known/jwks.json")
+	if status != http.StatusOK {
+		t.Fatalf("jwks.json: %d %s", status, b)
+	}
+	return b
+}
+
+// TestTokAWSJWTVerify checks tokens with aws-jwt-verify (npm), AWS's own
+// library for verifying Cognito tokens: with --issuer aws or aws-issuer its
+// CognitoJwtVerifier, which hard-codes Cognito's issuer, accepts cognitod's
+// tokens given the served key set; with the default issuer its generic
+// JwtVerifier does. Its refusals (wrong use, client, pool, expired) show
+// that the checks really ran.
+func TestTokAWSJWTVerify(t *testing.T) {
+	script := tokJSScript(t)
+	type signedIn struct {
+		pool, client string
+		jwks         json.RawMessage
+		res          *types.AuthenticationResultType
+		srv          *testserver.Server
+	}
+	setup := func(t *testing.T, srv *testserver.Server) signedIn {
+		c, ctx := srv.Client(), testserver.Ctx(t)
+		pool := tokPool(t, c, ctx)
+		client := tokClient(t, c, ctx, pool, nil)
+		tokUser(t, c, ctx, pool, "ana", "email", "ana@example.com")
+		tokGroup(t, c, ctx, pool, "admins", "", nil, "ana")
+		return signedIn{pool: pool, client: client, jwks: tokRawJWKS(t, srv, pool), res: tokSignIn(t, c, ctx, pool, client, "ana"), srv: srv}
+	}
+
+	// --issuer aws, on a clock two hours behind: the first sign-in's tokens
+	// have expired by the time node sees them, the second's have not.
+	awsSrv, clock := tokStart(t, testserver.WithConfig(func(cfg *app.Config) { cfg.Issuer = app.IssuerAWS }))
+	clock.Advance(-2 * time.Hour)
+	aws1 := setup(t, awsSrv)
+	clock.Advance(2 * time.Hour)
+	aws2 := aws1
+	aws2.res = tokSignIn(t, awsSrv.Client(), testserver.Ctx(t), aws1.pool, aws1.client, "ana")
+	otherPool := tokPool(t, awsSrv.Client(), testserver.Ctx(t))
+
+	global := setup(t, testserver.Start(t, testserver.WithConfig(func(cfg *app.Config) { cfg.Issuer = app.IssuerAWSIssuer })))
+	public := setup(t, testserver.Start(t))
+
+	cognito := func(name string, s signedIn, use, raw, want string) tokJSCheck {
+		return tokJSCheck{name: name, Verifier: "cognito", UserPoolID: s.pool, TokenUse: use, ClientID: s.client,
+			JWKS: s.jwks, Token: raw, want: want}
+	}
+	id, access := func(s signedIn) string { return aws.ToString(s.res.IdToken) }, func(s signedIn) string { return aws.ToString(s.res.AccessToken) }
+	checks := []tokJSCheck{
+		cognito("aws: ID token", aws2, "id", id(aws2), ""),
+		cognito("aws: access token", aws2, "access", access(aws2), ""),
+		cognito("aws-issuer: ID token", global, "id", id(global), ""),
+		cognito("aws-issuer: access token", global, "access", access(global), ""),
+		cognito("an access token taken for an ID token", aws2, "id", access(aws2), "CognitoJwtInvalidTokenUseError"),
+		cognito("another client", aws2, "id", id(aws2), "CognitoJwtInvalidClientIdError"),
+		cognito("expired", aws1, "access", access(aws1), "JwtExpiredError"),
+		cognito("public-url issuer with CognitoJwtVerifier", public, "id", id(public), "ParameterValidationError: issuer not configured"),
+	}
+	checks[5].ClientID = "0123456789abcdefghijklmnop"
+	withGroups := cognito("aws: access token in group admins", aws2, "access", access(aws2), "")
+	withGroups.Groups = "admins"
+	otherGroup := withGroups
+	otherGroup.name, otherGroup.Groups, otherGroup.want = "a group the user is not in", "owners", "CognitoJwtInvalidGroupError"
+	wrongPool := cognito("another pool's verifier", aws2, "access", access(aws2), "ParameterValidationError: issuer not configured")
+	wrongPool.UserPoolID = otherPool
+	checks = append(checks, withGroups, otherGroup, wrongPool)
+	for _, use := range []string{"id", "access"} {
+		raw := id(public)
+		if use == "access" {
+			raw = access(public)
+		}
+		checks = append(checks, tokJSCheck{name: "public-url: " + use + " token with JwtVerifier", Verifier: "generic",
+			Issuer: public.srv.URL + "/" + public.pool, JWKSURI: public.srv.URL + "/" + public.pool + "/.well-known/jwks.json",
+			TokenUse: use, ClientID: public.client, JWKS: public.jwks, Token: raw})
+	}
+
+	for i, r := range tokRunJS(t, script, checks) {
+		ck := checks[i]
+		switch {
+		case ck.want == "" && !r.OK:
+			t.Errorf("%s: aws-jwt-verify refused it: %s", ck.name, r.Error)
+		case ck.want == "" && r.Payload["sub"] == nil:
+			t.Errorf("%s: payload %v", ck.name, r.Payload)
+		case ck.want != "" && r.OK:
+			t.Errorf("%s: aws-jwt-verify accepted it, want %s", ck.name, ck.want)
+		case ck.want != "" && !strings.HasPrefix(r.Error, ck.want):
+			t.Errorf("%s: aws-jwt-verify said %q, want %s", ck.name, r.Error, ck.want)
+		}
 	}
 }
