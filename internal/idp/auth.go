@@ -24,8 +24,19 @@ func missingParameter(name string) *api.Error {
 	return api.InvalidParameter("Missing required parameter %s", name)
 }
 
+// flowNotEnabled is Cognito's answer for a flow the client's
+// ExplicitAuthFlows leave out. Cognito words it differently per flow; these
+// are the wordings its callers quote (the refresh one is the least attested).
 func flowNotEnabled(flow api.AuthFlowType) *api.Error {
-	return api.InvalidParameter("%s flow not enabled for this client", string(flow))
+	switch flow {
+	case api.AuthFlowTypeUserPasswordAuth:
+		return api.InvalidParameter("USER_PASSWORD_AUTH flow not enabled for this client")
+	case api.AuthFlowTypeUserSrpAuth:
+		return api.InvalidParameter("USER_SRP_AUTH is not enabled for the client.")
+	case api.AuthFlowTypeRefreshTokenAuth, api.AuthFlowTypeRefreshToken:
+		return api.InvalidParameter("Refresh Token flow not enabled for this client")
+	}
+	return api.InvalidParameter("Auth flow not enabled for this client")
 }
 
 // authCall is one call of the sign-in operations: which client, which pool,

@@ -3,6 +3,7 @@ package idp
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"strings"
 
 	"github.com/cognitod/cognitod/internal/api"
@@ -73,28 +74,9 @@ func (s *Service) respondNewPassword(ctx context.Context, call authCall, session
 	if pw == "" {
 		return nil, missingParameter("NEW_PASSWORD")
 	}
-	var in []api.AttributeType
-	for k, v := range resp {
-		if name, ok := strings.CutPrefix(k, attrPrefix); ok {
-			in = append(in, api.AttributeType{Name: api.String(name), Value: api.String(v)})
-		}
-	}
-	attrs, err := call.p.checkAttributes(in, attrWrite{client: call.c, admin: call.admin})
+	attrs, err := s.newPasswordAttributes(call, u, resp)
 	if err != nil {
 		return nil, err
-	}
-	// Every required attribute must be there once the answer's are set.
-	probe := &userDoc{Attrs: append([]userAttr(nil), u.doc.Attrs...)}
-	for _, a := range attrs {
-		probe.set(a.Name, a.Value)
-	}
-	for _, sa := range call.p.Type.SchemaAttributes {
-		name := api.ToString(sa.Name)
-		if api.ToBool(sa.Required) && name != "sub" {
-			if v, ok := probe.get(name); !ok || v == "" {
-				return nil, api.InvalidParameter("Invalid attributes given, %s is missing", name)
-			}
-		}
 	}
 	np, err := s.preparePassword(call.p, call.poolID, u, "RespondToAuthChallenge", pw)
 	if err != nil {
@@ -108,6 +90,14 @@ func (s *Service) respondNewPassword(ctx context.Context, call authCall, session
 			if a.Value == "" {
 				u.doc.del(a.Name)
 				continue
+			}
+			if a.Name == "email" || a.Name == "phone_number" {
+				// A new address is not verified by being typed in:
+				// only an administrator's *_verified in the same
+				// answer (applied in its turn) vouches for it.
+				if cur, ok := u.doc.get(a.Name); !ok || cur != a.Value {
+					u.doc.set(a.Name+"_verified", "false")
+				}
 			}
 			u.doc.set(a.Name, a.Value)
 		}
@@ -124,4 +114,62 @@ func (s *Service) respondNewPassword(ctx context.Context, call authCall, session
 		return nil, err
 	}
 	return &authStep{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil
+}
+
+// requiresAttr reports whether the pool's schema makes name required.
+func (p *pool) requiresAttr(name string) bool {
+	sa, ok := p.schemaAttr(name)
+	return ok && name != "sub" && api.ToBool(sa.Required)
+}
+
+// newPasswordAttributes checks the userAttributes.* of a NEW_PASSWORD_REQUIRED
+// answer. An attribute the user lacks is set as at creation (an immutable one
+// may be, an empty value means nothing); a required attribute the user has
+// may not be sent at all, not even with its own value (Cognito: "you can't
+// modify a required attribute that already has a value"); any other is an
+// update the client must be allowed to write. Every required attribute must
+// have a value once the answer is applied.
+func (s *Service) newPasswordAttributes(call authCall, u *user, resp map[string]string) ([]userAttr, error) {
+	names := make([]string, 0, len(resp))
+	for k := range resp {
+		if name, ok := strings.CutPrefix(k, attrPrefix); ok {
+			names = append(names, name)
+		}
+	}
+	// Sorted, so that an answer with two faults always hears of the same.
+	slices.Sort(names)
+	var fresh, update []api.AttributeType
+	for _, name := range names {
+		a := api.AttributeType{Name: api.String(name), Value: api.String(resp[attrPrefix+name])}
+		if cur, ok := u.doc.get(name); ok && cur != "" {
+			if call.p.requiresAttr(name) {
+				return nil, api.NotAuthorized("Cannot modify an already provided %s", name)
+			}
+			update = append(update, a)
+			continue
+		}
+		fresh = append(fresh, a)
+	}
+	created, err := call.p.checkAttributes(fresh, attrWrite{creating: true, client: call.c, admin: call.admin})
+	if err != nil {
+		return nil, err
+	}
+	updated, err := call.p.checkAttributes(update, attrWrite{client: call.c, admin: call.admin})
+	if err != nil {
+		return nil, err
+	}
+	attrs := append(created, updated...)
+	probe := &userDoc{Attrs: slices.Clone(u.doc.Attrs)}
+	for _, a := range attrs {
+		probe.set(a.Name, a.Value)
+	}
+	for _, sa := range call.p.Type.SchemaAttributes {
+		name := api.ToString(sa.Name)
+		if call.p.requiresAttr(name) {
+			if v, ok := probe.get(name); !ok || v == "" {
+				return nil, api.InvalidParameter("Invalid attributes given, %s is missing", name)
+			}
+		}
+	}
+	return attrs, nil
 }
