@@ -271,6 +271,10 @@ func (p *pool) checkDeletable(names []string, w attrWrite) error {
 			return immutableAttribute(name)
 		case api.ToBool(sa.DeveloperOnlyAttribute) && !w.admin:
 			return unauthorizedWrite()
+		case !w.admin && (name == "email_verified" || name == "phone_number_verified"):
+			// As for writes (checkAttributes): only an administrator
+			// vouches for, or withdraws, an address's verification.
+			return unauthorizedWrite()
 		case w.client != nil && !w.client.mayWrite(name):
 			return unauthorizedWrite()
 		case api.ToBool(sa.Required):
