@@ -50,6 +50,26 @@ func keyAD(poolID, kid string) string { return "signing-key:" + poolID + "/" + k
 type keyCache struct {
 	mu      sync.RWMutex
 	private map[string]*rsa.PrivateKey
+	public  map[string]*rsa.PublicKey
+}
+
+// getPublic and putPublic cache public keys parsed from the pool document
+// (a kid names one key for good; whether it is still published is read from
+// the pool every time).
+func (c *keyCache) getPublic(kid string) (*rsa.PublicKey, bool) {
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	k, ok := c.public[kid]
+	return k, ok
+}
+
+func (c *keyCache) putPublic(kid string, k *rsa.PublicKey) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.public == nil || len(c.public) >= 4*maxCachedPools {
+		c.public = make(map[string]*rsa.PublicKey)
+	}
+	c.public[kid] = k
 }
 
 func (c *keyCache) get(kid string) (*rsa.PrivateKey, bool) {
@@ -282,8 +302,15 @@ func (s *Service) verificationKey(p *pool, kid string) (*rsa.PublicKey, bool) {
 	now := s.now()
 	for _, k := range p.Keys {
 		if k.Kid == kid && k.published(now) {
+			if pub, ok := s.keys.getPublic(kid); ok {
+				return pub, true
+			}
 			pub, err := k.publicKey()
-			return pub, err == nil
+			if err != nil {
+				return nil, false
+			}
+			s.keys.putPublic(kid, pub)
+			return pub, true
 		}
 	}
 	return nil, false

@@ -2,6 +2,7 @@ package token_test
 
 import (
 	"crypto/rsa"
+	"encoding/base64"
 	"encoding/json"
 	"errors"
 	"strings"
@@ -62,6 +63,9 @@ func TestSignVerify(t *testing.T) {
 		{"payload changed", parts[0] + "." + parts[1] + "x." + parts[2], lookup, token.ErrSignature},
 		{"signature changed", parts[0] + "." + parts[1] + "." + strings.Repeat("A", len(parts[2])), lookup, token.ErrSignature},
 		{"alg none", parts[0][:0] + "eyJhbGciOiJub25lIn0." + parts[1] + ".", lookup, token.ErrMalformed},
+		{"alg HS256", base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"HS256","kid":"`+k.ID+`"}`)) + "." + parts[1] + "." + parts[2], lookup, token.ErrMalformed},
+		{"no kid", base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"RS256"}`)) + "." + parts[1] + "." + parts[2], lookup, token.ErrMalformed},
+		{"four parts", tok + ".x", lookup, token.ErrMalformed},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
