@@ -161,7 +161,8 @@ func TestJSSignIn(t *testing.T) {
 	c, ctx := srv.Client(), testserver.Ctx(t)
 
 	// A client as Amplify apps have them: no secret (the library cannot send
-	// SECRET_HASH), SRP allowed.
+	// SECRET_HASH), and SRP as the only sign-in flow, so that every case
+	// below went through USER_SRP_AUTH.
 	jsClient := func(in *cip.CreateUserPoolClientInput) {
 		in.ExplicitAuthFlows = []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserSrpAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}
 	}
