@@ -2,6 +2,7 @@ package idp
 
 import (
 	"context"
+	"crypto/hmac"
 	"encoding/base64"
 	"encoding/json"
 	"errors"
@@ -9,6 +10,7 @@ import (
 	"time"
 
 	"github.com/cognitod/cognitod/internal/api"
+	"github.com/cognitod/cognitod/internal/crypto/srp"
 	"github.com/cognitod/cognitod/internal/store"
 )
 
@@ -128,20 +130,25 @@ func (s *Service) checkSecretHash(c *appClient, username, hash string) error {
 		return err
 	}
 	for _, sec := range secrets {
-		if secretHashOf(sec, username, c.ClientID) == hash {
+		// Constant-time, so that the time of a refusal tells nothing of
+		// how much of a forged hash was right.
+		if hmac.Equal([]byte(secretHashOf(sec, username, c.ClientID)), []byte(hash)) {
 			return nil
 		}
 	}
 	return api.NotAuthorized("Unable to verify secret hash for client %s", c.ClientID)
 }
 
-// signInUser finds the user a sign-in names, in Cognito's words when it
-// cannot: an unknown user is UserNotFoundException, or "Incorrect username
-// or password." when the client hides which users exist.
-func (s *Service) signInUser(ctx context.Context, call authCall, username string) (*user, error) {
+// signInUser finds the user a password sign-in names, in Cognito's words
+// when it cannot: an unknown user is UserNotFoundException, or "Incorrect
+// username or password." when the client hides which users exist. Then the
+// answer comes only after the work of checking pw, as for a wrong password,
+// so that its time does not tell either.
+func (s *Service) signInUser(ctx context.Context, call authCall, username, pw string) (*user, error) {
 	u, err := s.lookupUser(ctx, call.p, call.poolID, username)
 	if errors.Is(err, errNoUser) {
 		if call.c.HidesUserExistence() {
+			srp.Verifier(srp.PoolName(call.poolID), username, pw, make([]byte, srp.SaltSize))
 			return nil, errIncorrect()
 		}
 		return nil, userNotFound()
@@ -177,7 +184,7 @@ func (s *Service) passwordAuth(ctx context.Context, call authCall, params map[st
 	if err := s.checkSecretHash(call.c, username, params["SECRET_HASH"]); err != nil {
 		return nil, err
 	}
-	u, err := s.signInUser(ctx, call, username)
+	u, err := s.signInUser(ctx, call, username, pw)
 	if err != nil {
 		return nil, err
 	}
