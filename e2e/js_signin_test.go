@@ -33,13 +33,13 @@ import (
 func srpJSScript(t *testing.T, name string) string {
 	t.Helper()
 	skip := func(why string) {
-		msg := "SKIPPED: the amazon-cognito-identity-js sign-in did not run: " + why +
+		msg := "the amazon-cognito-identity-js sign-in cannot run: " + why +
 			"; run scripts/install-js-deps.sh (make test does)"
 		if os.Getenv("COGNITOD_REQUIRE_JS") == "1" {
-			t.Fatal(msg)
+			t.Fatal(msg + " (COGNITOD_REQUIRE_JS=1)")
 		}
 		t.Log(strings.Repeat("!", 78))
-		t.Skip(msg)
+		t.Skip("SKIPPED: " + msg)
 	}
 	dir, err := os.Getwd()
 	if err != nil {
