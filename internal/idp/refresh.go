@@ -227,7 +227,7 @@ func (s *Service) refreshAuth(ctx context.Context, call authCall, params map[str
 	if tok == "" {
 		return nil, missingParameter("REFRESH_TOKEN")
 	}
-	res, err := s.refresh(ctx, call.c, tok, false, func(u *user) error {
+	res, err := s.refresh(ctx, call.c, call.p, tok, false, func(u *user) error {
 		if !call.c.HasSecret() {
 			return nil
 		}
@@ -262,7 +262,7 @@ func (s *Service) GetTokensFromRefreshToken(ctx context.Context, in *api.GetToke
 	if err := s.checkClientSecret(c, in.ClientSecret, api.NotAuthorized); err != nil {
 		return nil, err
 	}
-	res, err := s.refresh(ctx, c, api.ToString(in.RefreshToken), rotate, nil)
+	res, err := s.refresh(ctx, c, nil, api.ToString(in.RefreshToken), rotate, nil)
 	if err != nil {
 		return nil, err
 	}
@@ -292,9 +292,10 @@ func (s *Service) checkClientSecret(c *appClient, given *string, errType func(st
 }
 
 // refresh issues new tokens for the session of tok, a refresh token of
-// client c; with rotate, a new refresh token too. checkSecret, when set,
-// checks the caller's SECRET_HASH once the user is known.
-func (s *Service) refresh(ctx context.Context, c *appClient, tok string, rotate bool, checkSecret func(*user) error) (*api.AuthenticationResultType, error) {
+// client c (of pool p, read here when nil); with rotate, a new refresh token
+// too. checkSecret, when set, checks the caller's SECRET_HASH once the user
+// is known.
+func (s *Service) refresh(ctx context.Context, c *appClient, p *pool, tok string, rotate bool, checkSecret func(*user) error) (*api.AuthenticationResultType, error) {
 	sess, d, rt, err := s.openRefreshToken(ctx, tok)
 	if errors.Is(err, errBadRefresh) {
 		return nil, errInvalidRefresh()
@@ -320,9 +321,10 @@ func (s *Service) refresh(ctx context.Context, c *appClient, tok string, rotate 
 	if errors.Is(checked, errRefreshReuse) {
 		return nil, errRefreshReused()
 	}
-	p, err := s.poolView(ctx, c.PoolID)
-	if err != nil {
-		return nil, err
+	if p == nil {
+		if p, err = s.poolView(ctx, c.PoolID); err != nil {
+			return nil, err
+		}
 	}
 	rec, err := s.Store.GetUserBySub(ctx, c.PoolID, sess.Sub)
 	if isNotFound(err) {
