@@ -3,7 +3,6 @@ package idp
 import (
 	"context"
 	"crypto/hmac"
-	"crypto/rand"
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/hex"
@@ -12,7 +11,6 @@ import (
 	"fmt"
 	"math/big"
 	"strings"
-	"sync"
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/crypto/srp"
@@ -136,7 +134,7 @@ func (s *Service) fakeVerifierChallenge(call authCall, username, aHex string) (*
 	if len(call.p.Type.UsernameAttributes) > 0 || call.p.caseInsensitive() {
 		name = strings.ToLower(name)
 	}
-	salt, v, userID := fakeUser(call.poolID, name)
+	salt, v, userID := s.fakeUser(call.poolID, name)
 	if len(call.p.Type.UsernameAttributes) == 0 {
 		userID = username
 	}
@@ -147,26 +145,17 @@ func (s *Service) fakeVerifierChallenge(call authCall, username, aHex string) (*
 	return s.verifierChallenge(call, "", userID, salt, server, srpState{A: aHex, Fake: true})
 }
 
-// fakeKey keys the values of users who do not exist. It is drawn once per
-// process: the values stay the same while the process runs, which is what
-// hides users from someone asking twice. (Derived from the operator's secret
-// key they would also agree across restarts and nodes; the service has no
-// derivation of that key yet.)
-var fakeKey = sync.OnceValue(func() []byte {
-	k := make([]byte, 32)
-	if _, err := rand.Read(k); err != nil {
-		panic("idp: no randomness for the unknown-user key: " + err.Error())
-	}
-	return k
-})
-
 // fakeUser derives the salt, a verifier (a group element nobody knows the
 // logarithm of) and a sub-shaped user id for an unknown user name.
-func fakeUser(poolID, name string) (salt []byte, v *big.Int, userID string) {
+// The key is derived from the operator's key, so the values agree across
+// restarts and between the nodes of a deployment: asking twice, anywhere,
+// gives the same answer, as for a user who exists.
+func (s *Service) fakeUser(poolID, name string) (salt []byte, v *big.Int, userID string) {
+	key := s.Seal.Derive("srp-unknown-user")
 	derive := func(label string, n int) []byte {
 		out := make([]byte, 0, n+sha256.Size)
 		for i := 0; len(out) < n; i++ {
-			m := hmac.New(sha256.New, fakeKey())
+			m := hmac.New(sha256.New, key)
 			fmt.Fprintf(m, "%s\x00%s\x00%s\x00%d", label, poolID, name, i)
 			out = m.Sum(out)
 		}
@@ -284,7 +273,7 @@ func (s *Service) respondFake(call authCall, st challengeState, ss srpState, blo
 	if err := s.checkSecretHash(call.c, resp["USERNAME"], resp["SECRET_HASH"]); err != nil {
 		return err
 	}
-	_, v, _ := fakeUser(call.poolID, st.Username)
+	_, v, _ := s.fakeUser(call.poolID, st.Username)
 	if server, err := srp.RestoreServerSession(v, ss.Server); err == nil {
 		if A, err := srp.ParseHex(ss.A); err == nil {
 			_ = server.VerifyClient(A, srp.PoolName(call.poolID), st.Username, block, resp["TIMESTAMP"], resp["PASSWORD_CLAIM_SIGNATURE"])

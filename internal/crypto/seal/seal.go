@@ -6,6 +6,7 @@ package seal
 import (
 	"crypto/aes"
 	"crypto/cipher"
+	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/base64"
 	"errors"
@@ -16,6 +17,8 @@ import (
 type Box struct {
 	aead cipher.AEAD
 	rand io.Reader
+	// derive keys Derive; it is not the encryption key.
+	derive []byte
 }
 
 // version prefixes every sealed value so that the format can change later.
@@ -39,7 +42,18 @@ func New(key []byte, random io.Reader) (*Box, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Box{aead: aead, rand: random}, nil
+	m := hmac.New(sha256.New, k[:])
+	m.Write([]byte("cognitod derivation key"))
+	return &Box{aead: aead, rand: random, derive: m.Sum(nil)}, nil
+}
+
+// Derive returns a 32-byte key for label, made from the operator's key: the
+// same on every node and across restarts, different for every label, and
+// telling nothing of the encryption key.
+func (b *Box) Derive(label string) []byte {
+	m := hmac.New(sha256.New, b.derive)
+	m.Write([]byte(label))
+	return m.Sum(nil)
 }
 
 // Seal encrypts plaintext; ad binds the result to its context (for example the

@@ -1,6 +1,7 @@
 package seal
 
 import (
+	"bytes"
 	"crypto/rand"
 	"testing"
 )
@@ -42,5 +43,22 @@ func TestSealRoundTrip(t *testing.T) {
 	}
 	if _, err := New([]byte("short"), rand.Reader); err == nil {
 		t.Fatal("a short key was accepted")
+	}
+}
+
+// Derive gives the same key for the same operator key and label, in any
+// process, and different keys for other labels or operator keys.
+func TestDerive(t *testing.T) {
+	a1, _ := New([]byte("operator key number one"), rand.Reader)
+	a2, _ := New([]byte("operator key number one"), rand.Reader)
+	b, _ := New([]byte("operator key number two"), rand.Reader)
+	if !bytes.Equal(a1.Derive("x"), a2.Derive("x")) {
+		t.Error("the same key and label derive different keys")
+	}
+	if bytes.Equal(a1.Derive("x"), a1.Derive("y")) || bytes.Equal(a1.Derive("x"), b.Derive("x")) {
+		t.Error("another label or key derives the same key")
+	}
+	if len(a1.Derive("x")) != 32 {
+		t.Error("not 32 bytes")
 	}
 }
