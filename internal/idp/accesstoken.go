@@ -3,9 +3,11 @@ package idp
 import (
 	"context"
 	"crypto/rsa"
+	"crypto/sha256"
 	"encoding/base64"
 	"encoding/json"
 	"strings"
+	"sync"
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/token"
@@ -27,25 +29,37 @@ type accessContext struct {
 }
 
 func (s *Service) accessUser(ctx context.Context, tok string) (*accessContext, error) {
+	return s.checkAccessToken(ctx, tok, true)
+}
+
+// checkAccessToken is accessUser; withPool false leaves accessContext.p nil
+// when the token's signature was checked before (GetUser needs no pool).
+func (s *Service) checkAccessToken(ctx context.Context, tok string, withPool bool) (*accessContext, error) {
 	poolID, ok := unverifiedPool(tok)
 	if !ok {
 		return nil, errInvalidAccessToken()
 	}
-	p, err := s.poolView(ctx, poolID)
-	if err != nil {
-		return nil, errInvalidAccessToken()
-	}
-	var c accessClaims
-	err = token.Verify(tok, func(kid string) (*rsa.PublicKey, bool) {
-		for _, k := range p.Keys {
-			if k.Kid == kid && k.Use == keyUseAccess {
-				return s.verificationKey(p, kid)
-			}
+	var p *pool
+	c, known := s.verified.get(tok)
+	if !known || withPool {
+		var err error
+		if p, err = s.poolView(ctx, poolID); err != nil {
+			return nil, errInvalidAccessToken()
 		}
-		return nil, false
-	}, &c)
-	if err != nil || c.TokenUse != "access" || c.Iss != s.issuer(poolID) {
-		return nil, errInvalidAccessToken()
+	}
+	if !known {
+		err := token.Verify(tok, func(kid string) (*rsa.PublicKey, bool) {
+			for _, k := range p.Keys {
+				if k.Kid == kid && k.Use == keyUseAccess {
+					return s.verificationKey(p, kid)
+				}
+			}
+			return nil, false
+		}, &c)
+		if err != nil || c.TokenUse != "access" || c.Iss != s.issuer(poolID) {
+			return nil, errInvalidAccessToken()
+		}
+		s.verified.put(tok, c)
 	}
 	if s.now().Unix() >= c.Exp {
 		return nil, api.NotAuthorized("Access Token has expired")
@@ -74,6 +88,38 @@ func (s *Service) accessUser(ctx context.Context, tok string) (*accessContext, e
 		return nil, api.NotAuthorized("User is disabled.")
 	}
 	return &accessContext{p: p, poolID: poolID, u: u, claims: c}, nil
+}
+
+// verifiedTokens remembers access tokens whose signature checked out, by
+// their SHA-256: apps send the same token with call after call, and the RSA
+// check and decoding cost more than the rest of a GetUser. Only the
+// signature is remembered; expiry, the session and the user are checked on
+// every call. The key a token was signed with stays published at least as
+// long as the token is valid (keys.go), so the answer cannot go stale.
+type verifiedTokens struct {
+	mu     sync.RWMutex
+	tokens map[[sha256.Size]byte]accessClaims
+}
+
+// maxVerifiedTokens bounds the memory: past it the cache starts again.
+const maxVerifiedTokens = 50000
+
+func (v *verifiedTokens) get(tok string) (accessClaims, bool) {
+	k := sha256.Sum256([]byte(tok))
+	v.mu.RLock()
+	defer v.mu.RUnlock()
+	c, ok := v.tokens[k]
+	return c, ok
+}
+
+func (v *verifiedTokens) put(tok string, c accessClaims) {
+	k := sha256.Sum256([]byte(tok))
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.tokens == nil || len(v.tokens) >= maxVerifiedTokens {
+		v.tokens = make(map[[sha256.Size]byte]accessClaims)
+	}
+	v.tokens[k] = c
 }
 
 // unverifiedPool reads the pool id from a token's iss before the signature

@@ -47,6 +47,8 @@ type Service struct {
 	keys keyCache
 	// clients caches decoded app clients (poolcache.go clientView).
 	clients clientCache
+	// verified remembers checked access-token signatures (accesstoken.go).
+	verified verifiedTokens
 }
 
 var _ api.Handler = (*Service)(nil)

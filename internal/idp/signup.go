@@ -93,7 +93,7 @@ func (s *Service) SignUp(ctx context.Context, in *api.SignUpRequest) (*api.SignU
 	if err := p.checkPasswordPolicy("SignUp", pw); err != nil {
 		return nil, err
 	}
-	rec, d, err := s.newUserRecord(p, c.PoolID, username, attrs, api.UserStatusTypeUnconfirmed)
+	rec, d, err := s.newUserRecord(p, c.PoolID, username, attrs, api.UserStatusTypeUnconfirmed, true)
 	if err != nil {
 		return nil, err
 	}

@@ -9,10 +9,11 @@ import (
 )
 
 // newUserRecord builds the record of a user that AdminCreateUser or SignUp
-// creates: the username model of the pool applied, the sub made, required
-// attributes checked. The caller adds passwords and codes, then calls
-// createUser.
-func (s *Service) newUserRecord(p *pool, poolID, username string, attrs []userAttr, status api.UserStatusType) (store.User, *userDoc, error) {
+// creates: the username model of the pool applied, the sub made, and, with
+// requireAll, the required attributes checked (SignUp; an administrator may
+// leave them to the user, who then gives them with the new password). The
+// caller adds passwords and codes, then calls createUser.
+func (s *Service) newUserRecord(p *pool, poolID, username string, attrs []userAttr, status api.UserStatusType, requireAll bool) (store.User, *userDoc, error) {
 	sub, err := s.newSub()
 	if err != nil {
 		return store.User{}, nil, err
@@ -52,8 +53,10 @@ func (s *Service) newUserRecord(p *pool, poolID, username string, attrs []userAt
 	for _, a := range attrs {
 		d.set(a.Name, a.Value)
 	}
-	if err := p.missingRequired(d); err != nil {
-		return store.User{}, nil, err
+	if requireAll {
+		if err := p.missingRequired(d); err != nil {
+			return store.User{}, nil, err
+		}
 	}
 	now := userTime(s.now())
 	rec := store.User{

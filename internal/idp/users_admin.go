@@ -74,7 +74,7 @@ func (s *Service) adminCreateUser(ctx context.Context, in *api.AdminCreateUserRe
 	if in.MessageAction == api.MessageActionTypeResend {
 		return s.resendInvitation(ctx, p, poolID, username, temp, in.DesiredDeliveryMediums)
 	}
-	rec, d, err := s.newUserRecord(p, poolID, username, attrs, api.UserStatusTypeForceChangePassword)
+	rec, d, err := s.newUserRecord(p, poolID, username, attrs, api.UserStatusTypeForceChangePassword, false)
 	if err != nil {
 		return nil, err
 	}

@@ -11,7 +11,7 @@ import (
 // GetUser returns the signed-in user, with the attributes the token's app
 // client may read.
 func (s *Service) GetUser(ctx context.Context, in *api.GetUserRequest) (*api.GetUserResponse, error) {
-	ac, err := s.accessUser(ctx, api.ToString(in.AccessToken))
+	ac, err := s.checkAccessToken(ctx, api.ToString(in.AccessToken), false)
 	if err != nil {
 		return nil, err
 	}
