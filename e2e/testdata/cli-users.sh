@@ -78,5 +78,33 @@ idp admin-remove-user-from-group --user-pool-id "$pool" --username alice --group
 got=$(idp list-users-in-group --user-pool-id "$pool" --group-name admins --query 'length(Users)')
 expect "admin-remove-user-from-group" "0" "$got"
 
+# Sign-in: a client that allows USER_PASSWORD_AUTH, a permanent password,
+# initiate-auth for tokens, get-user with the access token, and refresh.
+client=$(idp create-user-pool-client --user-pool-id "$pool" --client-name cli \
+	--explicit-auth-flows ALLOW_USER_PASSWORD_AUTH ALLOW_REFRESH_TOKEN_AUTH --query 'UserPoolClient.ClientId')
+idp admin-set-user-password --user-pool-id "$pool" --username alice --password 'Cli-Passw0rd!' --permanent
+got=$(idp initiate-auth --client-id "$client" --auth-flow USER_PASSWORD_AUTH \
+	--auth-parameters 'USERNAME=alice,PASSWORD=Cli-Passw0rd!' \
+	--query 'AuthenticationResult.[TokenType, ExpiresIn]')
+expect "initiate-auth USER_PASSWORD_AUTH" "Bearer	3600" "$got"
+tokens=$(idp initiate-auth --client-id "$client" --auth-flow USER_PASSWORD_AUTH \
+	--auth-parameters 'USERNAME=alice,PASSWORD=Cli-Passw0rd!' \
+	--query 'AuthenticationResult.[AccessToken, RefreshToken]')
+access=$(cut -f1 <<<"$tokens")
+refresh=$(cut -f2 <<<"$tokens")
+got=$(idp get-user --access-token "$access" --query 'Username')
+expect "get-user with the access token" "alice" "$got"
+got=$(idp initiate-auth --client-id "$client" --auth-flow REFRESH_TOKEN_AUTH \
+	--auth-parameters "REFRESH_TOKEN=$refresh" --query 'AuthenticationResult.TokenType')
+expect "initiate-auth REFRESH_TOKEN_AUTH" "Bearer" "$got"
+if err=$(idp initiate-auth --client-id "$client" --auth-flow USER_PASSWORD_AUTH \
+	--auth-parameters 'USERNAME=alice,PASSWORD=wrong' 2>&1); then
+	echo "FAIL initiate-auth with a wrong password succeeded: $err" >&2
+	exit 1
+fi
+[[ "$err" == *NotAuthorizedException*"Incorrect username or password."* ]] ||
+	{ echo "FAIL initiate-auth wrong password: $err" >&2; exit 1; }
+echo "ok   initiate-auth refuses a wrong password"
+
 idp delete-user-pool --user-pool-id "$pool"
 echo "PASS"
