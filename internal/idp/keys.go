@@ -105,6 +105,13 @@ func (s *Service) signingKeys(ctx context.Context, poolID string) (idKey, access
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.poolSigningKeys(ctx, p, poolID)
+}
+
+// poolSigningKeys is signingKeys with the pool the request already read (a
+// key that was rotated out meanwhile is still published, so signing with it
+// is fine).
+func (s *Service) poolSigningKeys(ctx context.Context, p *pool, poolID string) (idKey, accessKey *token.Key, err error) {
 	idk, ok1 := p.activeKey(keyUseID)
 	ak, ok2 := p.activeKey(keyUseAccess)
 	if !ok1 || !ok2 {

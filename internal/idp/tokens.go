@@ -72,7 +72,7 @@ type grant struct {
 // issueTokens signs the ID and access tokens of a sign-in and, for a new
 // session, makes the refresh token.
 func (s *Service) issueTokens(ctx context.Context, g grant) (*api.AuthenticationResultType, error) {
-	idKey, accessKey, err := s.signingKeys(ctx, g.poolID)
+	idKey, accessKey, err := s.poolSigningKeys(ctx, g.p, g.poolID)
 	if err != nil {
 		return nil, err
 	}

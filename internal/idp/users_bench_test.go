@@ -7,9 +7,11 @@ import (
 	"path/filepath"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/crypto/seal"
+	"github.com/cognitod/cognitod/internal/crypto/srp"
 	"github.com/cognitod/cognitod/internal/idp"
 	"github.com/cognitod/cognitod/internal/store/sqlite"
 )
@@ -112,4 +114,83 @@ func BenchmarkGetUser(b *testing.B) {
 			}
 		}
 	})
+}
+
+// BenchmarkPasswordSignIn measures ADMIN_USER_PASSWORD_AUTH end to end in the
+// service: the verifier, two RSA signatures, the session's write.
+func BenchmarkPasswordSignIn(b *testing.B) {
+	svc, pool := benchService(b)
+	ctx := context.Background()
+	c, err := svc.CreateUserPoolClient(ctx, &api.CreateUserPoolClientRequest{UserPoolId: api.String(pool), ClientName: api.String("bench"),
+		ExplicitAuthFlows: []api.ExplicitAuthFlowsType{api.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, api.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.AdminCreateUser(ctx, &api.AdminCreateUserRequest{UserPoolId: api.String(pool), Username: api.String("ada"),
+		MessageAction: api.MessageActionTypeSuppress}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.AdminSetUserPassword(ctx, &api.AdminSetUserPasswordRequest{UserPoolId: api.String(pool), Username: api.String("ada"),
+		Password: api.String("Passw0rd!"), Permanent: api.Bool(true)}); err != nil {
+		b.Fatal(err)
+	}
+	in := &api.AdminInitiateAuthRequest{UserPoolId: api.String(pool), ClientId: c.UserPoolClient.ClientId,
+		AuthFlow: api.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "ada", "PASSWORD": "Passw0rd!"}}
+	if _, err := svc.AdminInitiateAuth(ctx, in); err != nil { // makes the keys
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		if _, err := svc.AdminInitiateAuth(ctx, in); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkSRPSignIn measures the server's side of a USER_SRP_AUTH sign-in:
+// InitiateAuth and the PASSWORD_VERIFIER answer (the client's side, in Go,
+// is outside the timer).
+func BenchmarkSRPSignIn(b *testing.B) {
+	svc, pool := benchService(b)
+	ctx := context.Background()
+	c, err := svc.CreateUserPoolClient(ctx, &api.CreateUserPoolClientRequest{UserPoolId: api.String(pool), ClientName: api.String("bench"),
+		ExplicitAuthFlows: []api.ExplicitAuthFlowsType{api.ExplicitAuthFlowsTypeAllowUserSrpAuth, api.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.AdminCreateUser(ctx, &api.AdminCreateUserRequest{UserPoolId: api.String(pool), Username: api.String("ada"),
+		MessageAction: api.MessageActionTypeSuppress}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.AdminSetUserPassword(ctx, &api.AdminSetUserPasswordRequest{UserPoolId: api.String(pool), Username: api.String("ada"),
+		Password: api.String("Passw0rd!"), Permanent: api.Bool(true)}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := svc.JWKS(ctx, pool); err != nil { // makes the keys
+		b.Fatal(err)
+	}
+	b.ResetTimer()
+	for b.Loop() {
+		b.StopTimer()
+		cl, err := srp.NewClient(srp.PoolName(pool), rand.Reader)
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		ch, err := svc.InitiateAuth(ctx, &api.InitiateAuthRequest{ClientId: c.UserPoolClient.ClientId, AuthFlow: api.AuthFlowTypeUserSrpAuth,
+			AuthParameters: map[string]string{"USERNAME": "ada", "SRP_A": cl.AHex()}})
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		answers, err := cl.RespondPasswordVerifier(ch.ChallengeParameters, "Passw0rd!", time.Now())
+		if err != nil {
+			b.Fatal(err)
+		}
+		b.StartTimer()
+		if _, err := svc.RespondToAuthChallenge(ctx, &api.RespondToAuthChallengeRequest{ClientId: c.UserPoolClient.ClientId,
+			ChallengeName: api.ChallengeNameTypePasswordVerifier, ChallengeResponses: answers}); err != nil {
+			b.Fatal(err)
+		}
+	}
 }
