@@ -124,3 +124,23 @@ func showMap(m map[string]string) string {
 	}
 	return "{" + strings.Join(parts, ", ") + "}"
 }
+
+// byteSet is a set of bytes, bit b of word b/64 for byte b; the generated
+// validation uses it for patterns that are one class of ASCII characters.
+type byteSet [4]uint64
+
+// inByteSet reports whether every byte of s is in set and s has at least min
+// bytes: the same answer as the class's regular expression, since a byte of
+// a multi-byte character is never in an ASCII set.
+func inByteSet(s string, set byteSet, min int) bool {
+	if len(s) < min {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if set[c>>6]&(1<<(c&63)) == 0 {
+			return false
+		}
+	}
+	return true
+}

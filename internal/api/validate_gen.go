@@ -10,39 +10,30 @@ import (
 var (
 	rePattern0  = regexp.MustCompile("^(?:arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:([\\w+=/,.@-]*)?:[0-9]+:[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?)$")
 	rePattern1  = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\t\\n\\r ]+)$")
-	rePattern10 = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*)$")
-	rePattern11 = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+)$")
-	rePattern12 = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]+)$")
-	rePattern13 = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{##[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*##\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*)$")
-	rePattern14 = regexp.MustCompile("^(?:[\\w+-]+)$")
-	rePattern15 = regexp.MustCompile("^(?:^[0-9a-fA-F]+$)$")
-	rePattern16 = regexp.MustCompile("^(?:[\\w\\s+=.@-]+)$")
-	rePattern17 = regexp.MustCompile("^(?:^cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$)$")
-	rePattern18 = regexp.MustCompile("^(?:^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$)$")
-	rePattern19 = regexp.MustCompile("^(?:^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$)$")
-	rePattern2  = regexp.MustCompile("^(?:[\\w+]+)$")
-	rePattern20 = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+)$")
-	rePattern21 = regexp.MustCompile("^(?:[^_\\p{Z}][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_\\p{Z}]+)$")
-	rePattern22 = regexp.MustCompile("^(?:^[\\w\\- ]+$)$")
-	rePattern23 = regexp.MustCompile("^(?:[\\x21\\x23-\\x5B\\x5D-\\x7E]+)$")
-	rePattern24 = regexp.MustCompile("^(?:[\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]+)$")
-	rePattern25 = regexp.MustCompile("^(?:arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:::[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?)$")
-	rePattern26 = regexp.MustCompile("^(?:^[a-zA-Z0-9_-]+$)$")
-	rePattern27 = regexp.MustCompile("^(?:[\\w+=/]+)$")
-	rePattern28 = regexp.MustCompile("^(?:(?s).*)$")
-	rePattern29 = regexp.MustCompile("^(?:.*\\{####\\}.*)$")
-	rePattern3  = regexp.MustCompile("^(?:[\\w\\s+=,.@-]+)$")
-	rePattern30 = regexp.MustCompile("^(?:[0-9]+)$")
-	rePattern31 = regexp.MustCompile("^(?:^(terms-of-use|privacy-policy)$)$")
-	rePattern32 = regexp.MustCompile("^(?:[A-Za-z0-9-_=.]+)$")
-	rePattern33 = regexp.MustCompile("^(?:import-[0-9a-zA-Z-]+)$")
-	rePattern34 = regexp.MustCompile("^(?:[\\w-]+_[0-9a-zA-Z]+)$")
-	rePattern4  = regexp.MustCompile("^(?:[\\S]+)$")
-	rePattern5  = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+)$")
-	rePattern6  = regexp.MustCompile("^(?:[\\w-]+_[0-9a-f-]+)$")
-	rePattern7  = regexp.MustCompile("^(?:^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$)$")
-	rePattern8  = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+@[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+)$")
-	rePattern9  = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*)$")
+	rePattern10 = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]+)$")
+	rePattern11 = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{##[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*##\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*)$")
+	rePattern12 = regexp.MustCompile("^(?:^[0-9a-fA-F]+$)$")
+	rePattern13 = regexp.MustCompile("^(?:^cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$)$")
+	rePattern14 = regexp.MustCompile("^(?:^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$)$")
+	rePattern15 = regexp.MustCompile("^(?:^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$)$")
+	rePattern16 = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+)$")
+	rePattern17 = regexp.MustCompile("^(?:[^_\\p{Z}][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_\\p{Z}]+)$")
+	rePattern18 = regexp.MustCompile("^(?:^[\\w\\- ]+$)$")
+	rePattern19 = regexp.MustCompile("^(?:arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:::[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?)$")
+	rePattern2  = regexp.MustCompile("^(?:[\\S]+)$")
+	rePattern20 = regexp.MustCompile("^(?:^[a-zA-Z0-9_-]+$)$")
+	rePattern21 = regexp.MustCompile("^(?:(?s).*)$")
+	rePattern22 = regexp.MustCompile("^(?:.*\\{####\\}.*)$")
+	rePattern23 = regexp.MustCompile("^(?:^(terms-of-use|privacy-policy)$)$")
+	rePattern24 = regexp.MustCompile("^(?:import-[0-9a-zA-Z-]+)$")
+	rePattern25 = regexp.MustCompile("^(?:[\\w-]+_[0-9a-zA-Z]+)$")
+	rePattern3  = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+)$")
+	rePattern4  = regexp.MustCompile("^(?:[\\w-]+_[0-9a-f-]+)$")
+	rePattern5  = regexp.MustCompile("^(?:^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$)$")
+	rePattern6  = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+@[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+)$")
+	rePattern7  = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*)$")
+	rePattern8  = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*)$")
+	rePattern9  = regexp.MustCompile("^(?:[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+)$")
 )
 
 func checkAccessTokenValidityType(v *validator, path string, val int32, sensitive bool) {
@@ -393,7 +384,7 @@ func checkClientIdType(v *validator, path string, val string, sensitive bool) {
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern2.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0x3ff080000000000, 0x7fffffe87fffffe, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\w+]+")
 	}
 }
@@ -415,7 +406,7 @@ func checkClientNameType(v *validator, path string, val string, sensitive bool) 
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern3.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0x23ff780100003600, 0x7fffffe87ffffff, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+")
 	}
 }
@@ -475,7 +466,7 @@ func checkClientSecretType(v *validator, path string, val string, sensitive bool
 	if n < 24 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 24")
 	}
-	if !rePattern2.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0x3ff080000000000, 0x7fffffe87fffffe, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\w+]+")
 	}
 }
@@ -531,7 +522,7 @@ func checkConfirmationCodeType(v *validator, path string, val string, sensitive 
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern4.MatchString(string(val)) {
+	if !rePattern2.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\S]+")
 	}
 }
@@ -553,7 +544,7 @@ func checkCustomAttributeNameType(v *validator, path string, val string, sensiti
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern5.MatchString(string(val)) {
+	if !rePattern3.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
 	}
 }
@@ -676,7 +667,7 @@ func checkDeviceKeyType(v *validator, path string, val string, sensitive bool) {
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern6.MatchString(string(val)) {
+	if !rePattern4.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\w-]+_[0-9a-f-]+")
 	}
 }
@@ -734,7 +725,7 @@ func checkDomainType(v *validator, path string, val string, sensitive bool) {
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern7.MatchString(string(val)) {
+	if !rePattern5.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: ^[a-z0-9](?:[a-z0-9\\-]{0,61}[a-z0-9])?$")
 	}
 }
@@ -749,7 +740,7 @@ const constraintsDomainType = "[Member must have length less than or equal to 63
 
 func checkEmailAddressType(v *validator, path string, val string, sensitive bool) {
 	shown := val
-	if !rePattern8.MatchString(string(val)) {
+	if !rePattern6.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+@[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
 	}
 }
@@ -771,7 +762,7 @@ func checkEmailInviteMessageType(v *validator, path string, val string, sensitiv
 	if n < 6 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 6")
 	}
-	if !rePattern9.MatchString(string(val)) {
+	if !rePattern7.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*")
 	}
 }
@@ -793,7 +784,7 @@ func checkEmailMfaMessageType(v *validator, path string, val string, sensitive b
 	if n < 6 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 6")
 	}
-	if !rePattern10.MatchString(string(val)) {
+	if !rePattern8.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*")
 	}
 }
@@ -808,7 +799,7 @@ const constraintsEmailMfaMessageType = "[Member must have length less than or eq
 
 func checkEmailMfaSubjectType(v *validator, path string, val string, sensitive bool) {
 	shown := val
-	if !rePattern11.MatchString(string(val)) {
+	if !rePattern9.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+")
 	}
 }
@@ -830,7 +821,7 @@ func checkEmailNotificationBodyType(v *validator, path string, val string, sensi
 	if n < 6 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 6")
 	}
-	if !rePattern12.MatchString(string(val)) {
+	if !rePattern10.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]+")
 	}
 }
@@ -852,7 +843,7 @@ func checkEmailNotificationSubjectType(v *validator, path string, val string, se
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern11.MatchString(string(val)) {
+	if !rePattern9.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+")
 	}
 }
@@ -891,7 +882,7 @@ func checkEmailVerificationMessageByLinkType(v *validator, path string, val stri
 	if n < 6 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 6")
 	}
-	if !rePattern13.MatchString(string(val)) {
+	if !rePattern11.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{##[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*##\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*")
 	}
 }
@@ -913,7 +904,7 @@ func checkEmailVerificationMessageType(v *validator, path string, val string, se
 	if n < 6 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 6")
 	}
-	if !rePattern10.MatchString(string(val)) {
+	if !rePattern8.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*\\{####\\}[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s*]*")
 	}
 }
@@ -935,7 +926,7 @@ func checkEmailVerificationSubjectByLinkType(v *validator, path string, val stri
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern11.MatchString(string(val)) {
+	if !rePattern9.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+")
 	}
 }
@@ -957,7 +948,7 @@ func checkEmailVerificationSubjectType(v *validator, path string, val string, se
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern11.MatchString(string(val)) {
+	if !rePattern9.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\s]+")
 	}
 }
@@ -996,7 +987,7 @@ func checkEventIdType(v *validator, path string, val string, sensitive bool) {
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern14.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0x3ff280000000000, 0x7fffffe87fffffe, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\w+-]+")
 	}
 }
@@ -1086,7 +1077,7 @@ func checkGroupNameType(v *validator, path string, val string, sensitive bool) {
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern5.MatchString(string(val)) {
+	if !rePattern3.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
 	}
 }
@@ -1101,7 +1092,7 @@ const constraintsGroupNameType = "[Member must have length less than or equal to
 
 func checkHexStringType(v *validator, path string, val string, sensitive bool) {
 	shown := val
-	if !rePattern15.MatchString(string(val)) {
+	if !rePattern12.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: ^[0-9a-fA-F]+$")
 	}
 }
@@ -1158,7 +1149,7 @@ func checkIdpIdentifierType(v *validator, path string, val string, sensitive boo
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern16.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0x23ff680100003600, 0x7fffffe87ffffff, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\w\\s+=.@-]+")
 	}
 }
@@ -1210,7 +1201,7 @@ const constraintsInboundFederationLambdaVersionType = "[Member must satisfy enum
 
 func checkLanguageIdType(v *validator, path string, val string, sensitive bool) {
 	shown := val
-	if !rePattern17.MatchString(string(val)) {
+	if !rePattern13.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: ^cognito:(default|dutch|english|french|spanish|german|bahasa-indonesia|italian|japanese|korean|portuguese-brazil|chinese-(simplified|traditional))$")
 	}
 }
@@ -1232,7 +1223,7 @@ func checkLinkUrlType(v *validator, path string, val string, sensitive bool) {
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern18.MatchString(string(val)) {
+	if !rePattern14.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: ^[\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+$")
 	}
 }
@@ -1318,7 +1309,7 @@ const constraintsLogLevel = "[Member must satisfy enum value set: [ERROR, INFO]]
 
 func checkManagedLoginBrandingIdType(v *validator, path string, val string, sensitive bool) {
 	shown := val
-	if !rePattern19.MatchString(string(val)) {
+	if !rePattern15.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: ^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
 	}
 }
@@ -1374,7 +1365,7 @@ func checkPaginationKey(v *validator, path string, val string, sensitive bool) {
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern4.MatchString(string(val)) {
+	if !rePattern2.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\S]+")
 	}
 }
@@ -1393,7 +1384,7 @@ func checkPaginationKeyType(v *validator, path string, val string, sensitive boo
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern4.MatchString(string(val)) {
+	if !rePattern2.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\S]+")
 	}
 }
@@ -1448,7 +1439,7 @@ func checkPasswordType(v *validator, path string, val string, sensitive bool) {
 	if n > 256 {
 		v.add(path, shown, sensitive, "Member must have length less than or equal to 256")
 	}
-	if !rePattern4.MatchString(string(val)) {
+	if !rePattern2.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\S]+")
 	}
 }
@@ -1555,7 +1546,7 @@ func checkProviderNameType(v *validator, path string, val string, sensitive bool
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern20.MatchString(string(val)) {
+	if !rePattern16.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}\\p{Z}]+")
 	}
 }
@@ -1577,7 +1568,7 @@ func checkProviderNameTypeV2(v *validator, path string, val string, sensitive bo
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern21.MatchString(string(val)) {
+	if !rePattern17.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [^_\\p{Z}][\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}][^_\\p{Z}]+")
 	}
 }
@@ -1652,7 +1643,7 @@ func checkRedirectUrlType(v *validator, path string, val string, sensitive bool)
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern5.MatchString(string(val)) {
+	if !rePattern3.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
 	}
 }
@@ -1730,7 +1721,7 @@ func checkResourceIdType(v *validator, path string, val string, sensitive bool) 
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern22.MatchString(string(val)) {
+	if !rePattern18.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: ^[\\w\\- ]+$")
 	}
 }
@@ -1752,7 +1743,7 @@ func checkResourceServerIdentifierType(v *validator, path string, val string, se
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern23.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0xfffffffa00000000, 0x7fffffffefffffff, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\x21\\x23-\\x5B\\x5D-\\x7E]+")
 	}
 }
@@ -1774,7 +1765,7 @@ func checkResourceServerNameType(v *validator, path string, val string, sensitiv
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern3.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0x23ff780100003600, 0x7fffffe87ffffff, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+")
 	}
 }
@@ -1815,7 +1806,7 @@ func checkResourceServerScopeNameType(v *validator, path string, val string, sen
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern24.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0xffff7ffa00000000, 0x7fffffffefffffff, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\x21\\x23-\\x2E\\x30-\\x5B\\x5D-\\x7E]+")
 	}
 }
@@ -1855,7 +1846,7 @@ func checkS3ArnType(v *validator, path string, val string, sensitive bool) {
 	if n < 3 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 3")
 	}
-	if !rePattern25.MatchString(string(val)) {
+	if !rePattern19.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: arn:[\\w+=/,.@-]+:[\\w+=/,.@-]+:::[\\w+=/,.@-]+(:[\\w+=/,.@-]+)?(:[\\w+=/,.@-]+)?")
 	}
 }
@@ -1877,7 +1868,7 @@ func checkSESConfigurationSet(v *validator, path string, val string, sensitive b
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern26.MatchString(string(val)) {
+	if !rePattern20.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: ^[a-zA-Z0-9_-]+$")
 	}
 }
@@ -1899,7 +1890,7 @@ func checkScopeType(v *validator, path string, val string, sensitive bool) {
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern23.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0xfffffffa00000000, 0x7fffffffefffffff, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\x21\\x23-\\x5B\\x5D-\\x7E]+")
 	}
 }
@@ -1918,7 +1909,7 @@ func checkSearchPaginationTokenType(v *validator, path string, val string, sensi
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern4.MatchString(string(val)) {
+	if !rePattern2.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\S]+")
 	}
 }
@@ -1940,7 +1931,7 @@ func checkSecretHashType(v *validator, path string, val string, sensitive bool) 
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern27.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0x23ff880000000000, 0x7fffffe87fffffe, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\w+=/]+")
 	}
 }
@@ -1981,7 +1972,7 @@ func checkSmsInviteMessageType(v *validator, path string, val string, sensitive 
 	if n < 6 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 6")
 	}
-	if !rePattern28.MatchString(string(val)) {
+	if !rePattern21.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: (?s).*")
 	}
 }
@@ -2003,7 +1994,7 @@ func checkSmsVerificationMessageType(v *validator, path string, val string, sens
 	if n < 6 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 6")
 	}
-	if !rePattern29.MatchString(string(val)) {
+	if !rePattern22.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: .*\\{####\\}.*")
 	}
 }
@@ -2025,7 +2016,7 @@ func checkSoftwareTokenMFAUserCodeType(v *validator, path string, val string, se
 	if n < 6 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 6")
 	}
-	if !rePattern30.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0x3ff000000000000, 0x0, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [0-9]+")
 	}
 }
@@ -2132,7 +2123,7 @@ const constraintsTermsEnforcementType = "[Member must satisfy enum value set: [N
 
 func checkTermsIdType(v *validator, path string, val string, sensitive bool) {
 	shown := val
-	if !rePattern19.MatchString(string(val)) {
+	if !rePattern15.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: ^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[4][0-9a-fA-F]{3}-[89abAB][0-9a-fA-F]{3}-[0-9a-fA-F]{12}$")
 	}
 }
@@ -2147,7 +2138,7 @@ const constraintsTermsIdType = "[Member must satisfy regular expression pattern:
 
 func checkTermsNameType(v *validator, path string, val string, sensitive bool) {
 	shown := val
-	if !rePattern31.MatchString(string(val)) {
+	if !rePattern23.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: ^(terms-of-use|privacy-policy)$")
 	}
 }
@@ -2196,7 +2187,7 @@ const constraintsTimeUnitsType = "[Member must satisfy enum value set: [seconds,
 
 func checkTokenModelType(v *validator, path string, val string, sensitive bool) {
 	shown := val
-	if !rePattern32.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0x23ff600000000000, 0x7fffffe87fffffe, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [A-Za-z0-9-_=.]+")
 	}
 }
@@ -2234,7 +2225,7 @@ func checkUserImportJobIdType(v *validator, path string, val string, sensitive b
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern33.MatchString(string(val)) {
+	if !rePattern24.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: import-[0-9a-zA-Z-]+")
 	}
 }
@@ -2256,7 +2247,7 @@ func checkUserImportJobNameType(v *validator, path string, val string, sensitive
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern3.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0x23ff780100003600, 0x7fffffe87ffffff, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+")
 	}
 }
@@ -2278,7 +2269,7 @@ func checkUserPoolIdType(v *validator, path string, val string, sensitive bool) 
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern34.MatchString(string(val)) {
+	if !rePattern25.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\w-]+_[0-9a-zA-Z]+")
 	}
 }
@@ -2317,7 +2308,7 @@ func checkUserPoolNameType(v *validator, path string, val string, sensitive bool
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern3.MatchString(string(val)) {
+	if !inByteSet(string(val), byteSet{0x23ff780100003600, 0x7fffffe87ffffff, 0x0, 0x0}, 1) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\w\\s+=,.@-]+")
 	}
 }
@@ -2390,7 +2381,7 @@ func checkUsernameType(v *validator, path string, val string, sensitive bool) {
 	if n < 1 {
 		v.add(path, shown, sensitive, "Member must have length greater than or equal to 1")
 	}
-	if !rePattern5.MatchString(string(val)) {
+	if !rePattern3.MatchString(string(val)) {
 		v.add(path, shown, sensitive, "Member must satisfy regular expression pattern: [\\p{L}\\p{M}\\p{S}\\p{N}\\p{P}]+")
 	}
 }

@@ -1,0 +1,69 @@
+package e2e
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+
+	"github.com/cognitod/cognitod/internal/testserver"
+)
+
+// BenchmarkGetUserHTTP sends GetUser over HTTP with a plain client (no SDK),
+// 8 callers, so that a CPU profile shows the server's whole path:
+//
+//	go test -run '^$' -bench GetUserHTTP -cpuprofile /tmp/cpu.out ./e2e
+func BenchmarkGetUserHTTP(b *testing.B) {
+	srv := testserver.Start(b)
+	c, ctx := srv.Client(), context.Background()
+	pool, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	client, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.UserPool.Id, ClientName: aws.String("bench"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowAdminUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool.UserPool.Id, Username: aws.String("ada"),
+		MessageAction: types.MessageActionTypeSuppress}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pool.UserPool.Id, Username: aws.String("ada"),
+		Password: aws.String("Passw0rd!"), Permanent: true}); err != nil {
+		b.Fatal(err)
+	}
+	out, err := c.AdminInitiateAuth(ctx, &cip.AdminInitiateAuthInput{UserPoolId: pool.UserPool.Id, ClientId: client.UserPoolClient.ClientId,
+		AuthFlow: types.AuthFlowTypeAdminUserPasswordAuth, AuthParameters: map[string]string{"USERNAME": "ada", "PASSWORD": "Passw0rd!"}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]string{"AccessToken": aws.ToString(out.AuthenticationResult.AccessToken)})
+	hc := srv.HTTPClient()
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.GetUser")
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("GetUser: HTTP %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+}
