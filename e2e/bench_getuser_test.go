@@ -67,3 +67,50 @@ func BenchmarkGetUserHTTP(b *testing.B) {
 		}
 	})
 }
+
+// BenchmarkPasswordAuthHTTP sends InitiateAuth USER_PASSWORD_AUTH over HTTP
+// with a plain client, 8 callers, for profiles of a whole sign-in.
+func BenchmarkPasswordAuthHTTP(b *testing.B) {
+	srv := testserver.Start(b)
+	c, ctx := srv.Client(), context.Background()
+	pool, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("bench")})
+	if err != nil {
+		b.Fatal(err)
+	}
+	client, err := c.CreateUserPoolClient(ctx, &cip.CreateUserPoolClientInput{UserPoolId: pool.UserPool.Id, ClientName: aws.String("bench"),
+		ExplicitAuthFlows: []types.ExplicitAuthFlowsType{types.ExplicitAuthFlowsTypeAllowUserPasswordAuth, types.ExplicitAuthFlowsTypeAllowRefreshTokenAuth}})
+	if err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: pool.UserPool.Id, Username: aws.String("ada"),
+		MessageAction: types.MessageActionTypeSuppress}); err != nil {
+		b.Fatal(err)
+	}
+	if _, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: pool.UserPool.Id, Username: aws.String("ada"),
+		Password: aws.String("Passw0rd!"), Permanent: true}); err != nil {
+		b.Fatal(err)
+	}
+	body, _ := json.Marshal(map[string]any{"ClientId": aws.ToString(client.UserPoolClient.ClientId), "AuthFlow": "USER_PASSWORD_AUTH",
+		"AuthParameters": map[string]string{"USERNAME": "ada", "PASSWORD": "Passw0rd!"}})
+	hc := srv.HTTPClient()
+	b.SetParallelism(4)
+	b.ResetTimer()
+	b.RunParallel(func(pb *testing.PB) {
+		for pb.Next() {
+			req, _ := http.NewRequest(http.MethodPost, srv.URL+"/", bytes.NewReader(body))
+			req.Header.Set("Content-Type", "application/x-amz-json-1.1")
+			req.Header.Set("X-Amz-Target", "AWSCognitoIdentityProviderService.InitiateAuth")
+			resp, err := hc.Do(req)
+			if err != nil {
+				b.Error(err)
+				return
+			}
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				b.Errorf("InitiateAuth: HTTP %d", resp.StatusCode)
+				return
+			}
+		}
+	})
+}

@@ -134,6 +134,19 @@ func (s *Service) poolSigningKeys(ctx context.Context, p *pool, poolID string) (
 // (it may run more than once, and must be quick); when another request made
 // them meanwhile, the pool keeps those.
 func (s *Service) makeKeys(ctx context.Context, poolID string) (*pool, error) {
+	// One maker at a time in this process: the first sign-ins of a pool
+	// arrive together, and each would otherwise make two RSA keys (a good
+	// fraction of a second of CPU) only to throw them away. After the wait,
+	// the keys another caller made are used.
+	s.keyMaking.Lock()
+	defer s.keyMaking.Unlock()
+	if p, err := s.poolView(ctx, poolID); err != nil {
+		return nil, err
+	} else if _, ok1 := p.activeKey(keyUseID); ok1 {
+		if _, ok2 := p.activeKey(keyUseAccess); ok2 {
+			return p, nil
+		}
+	}
 	made, err := s.newStoredKeys(poolID)
 	if err != nil {
 		return nil, err

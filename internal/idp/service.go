@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"math/big"
+	"sync"
 	"time"
 
 	"github.com/cognitod/cognitod/internal/api"
@@ -45,6 +46,8 @@ type Service struct {
 	naming namingCache
 	// keys caches parsed signing keys by kid (keys.go).
 	keys keyCache
+	// keyMaking lets one request at a time make a pool's first keys.
+	keyMaking sync.Mutex
 	// clients caches decoded app clients (poolcache.go clientView).
 	clients clientCache
 	// verified remembers checked access-token signatures (accesstoken.go).
