@@ -215,13 +215,9 @@ func (s *Service) ListGroups(ctx context.Context, in *api.ListGroupsRequest) (*a
 	if err := s.checkPoolExists(ctx, poolID); err != nil {
 		return nil, err
 	}
-	cursor := ""
-	if in.NextToken != nil {
-		c, ok := s.openPageToken(groupsPageScope(poolID), *in.NextToken)
-		if !ok {
-			return nil, invalidGroupsPageToken()
-		}
-		cursor = c
+	cursor, err := s.pageCursor(groupsPageScope(poolID), in.NextToken, invalidGroupsPageToken)
+	if err != nil {
+		return nil, err
 	}
 	recs, next, err := s.Store.ListGroups(ctx, poolID, store.Page{Cursor: cursor, Limit: int(limit)})
 	if errors.Is(err, store.ErrBadCursor) {
@@ -238,12 +234,8 @@ func (s *Service) ListGroups(ctx context.Context, in *api.ListGroupsRequest) (*a
 		}
 		out.Groups = append(out.Groups, g)
 	}
-	if next != "" {
-		tok, err := s.sealPageToken(groupsPageScope(poolID), next)
-		if err != nil {
-			return nil, err
-		}
-		out.NextToken = api.String(tok)
+	if out.NextToken, err = s.nextPageToken(groupsPageScope(poolID), next); err != nil {
+		return nil, err
 	}
 	return out, nil
 }

@@ -2,6 +2,7 @@ package idp
 
 import (
 	"encoding/base64"
+	"github.com/cognitod/cognitod/internal/api"
 	"strings"
 )
 
@@ -37,4 +38,30 @@ func (s *Service) openPageToken(scope, tok string) (string, bool) {
 		return "", false
 	}
 	return string(b), true
+}
+
+// pageCursor is the store cursor of a request's page token (nil: the first
+// page). A token that does not open for scope is answered with bad().
+func (s *Service) pageCursor(scope string, tok *string, bad func() *api.Error) (string, error) {
+	if tok == nil {
+		return "", nil
+	}
+	c, ok := s.openPageToken(scope, *tok)
+	if !ok {
+		return "", bad()
+	}
+	return c, nil
+}
+
+// nextPageToken is the token of the page after this one: nil on the last
+// page, else the store's cursor sealed for scope.
+func (s *Service) nextPageToken(scope, next string) (*string, error) {
+	if next == "" {
+		return nil, nil
+	}
+	tok, err := s.sealPageToken(scope, next)
+	if err != nil {
+		return nil, err
+	}
+	return &tok, nil
 }

@@ -75,13 +75,9 @@ func (s *Service) ListUsers(ctx context.Context, in *api.ListUsersRequest) (*api
 		q = store.UserQuery{Attr: f.Attr, Op: string(f.Op), Value: filterValue(p, f)}
 	}
 	scope := "ListUsers:" + poolID + "\x00" + f.String()
-	cursor := ""
-	if in.PaginationToken != nil {
-		c, ok := s.openPageToken(scope, *in.PaginationToken)
-		if !ok {
-			return nil, invalidPagingMarker()
-		}
-		cursor = c
+	cursor, err := s.pageCursor(scope, in.PaginationToken, invalidPagingMarker)
+	if err != nil {
+		return nil, err
 	}
 	recs, next, err := s.Store.ListUsers(ctx, poolID, q, store.Page{Cursor: cursor, Limit: limit})
 	if errors.Is(err, store.ErrBadCursor) {
@@ -101,12 +97,8 @@ func (s *Service) ListUsers(ctx context.Context, in *api.ListUsersRequest) (*api
 	if out.Users, err = userTypes(recs, keep); err != nil {
 		return nil, err
 	}
-	if next != "" {
-		tok, err := s.sealPageToken(scope, next)
-		if err != nil {
-			return nil, err
-		}
-		out.PaginationToken = api.String(tok)
+	if out.PaginationToken, err = s.nextPageToken(scope, next); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -170,13 +162,9 @@ func (s *Service) ListUsersInGroup(ctx context.Context, in *api.ListUsersInGroup
 		return nil, err
 	}
 	scope := "ListUsersInGroup:" + poolID + "\x00" + group
-	cursor := ""
-	if in.NextToken != nil {
-		c, ok := s.openPageToken(scope, *in.NextToken)
-		if !ok {
-			return nil, invalidPagingMarker()
-		}
-		cursor = c
+	cursor, err := s.pageCursor(scope, in.NextToken, invalidPagingMarker)
+	if err != nil {
+		return nil, err
 	}
 	recs, next, err := s.Store.ListUsersInGroup(ctx, poolID, group, store.Page{Cursor: cursor, Limit: limit})
 	if errors.Is(err, store.ErrBadCursor) {
@@ -189,12 +177,8 @@ func (s *Service) ListUsersInGroup(ctx context.Context, in *api.ListUsersInGroup
 	if out.Users, err = userTypes(recs, nil); err != nil {
 		return nil, err
 	}
-	if next != "" {
-		tok, err := s.sealPageToken(scope, next)
-		if err != nil {
-			return nil, err
-		}
-		out.NextToken = api.String(tok)
+	if out.NextToken, err = s.nextPageToken(scope, next); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -242,13 +226,9 @@ func (s *Service) AdminListGroupsForUser(ctx context.Context, in *api.AdminListG
 		return nil, err
 	}
 	scope := "AdminListGroupsForUser:" + poolID + "\x00" + u.rec.Sub
-	cursor := ""
-	if in.NextToken != nil {
-		c, ok := s.openPageToken(scope, *in.NextToken)
-		if !ok {
-			return nil, invalidPagingMarker()
-		}
-		cursor = c
+	cursor, err := s.pageCursor(scope, in.NextToken, invalidPagingMarker)
+	if err != nil {
+		return nil, err
 	}
 	recs, next, err := s.Store.ListGroupsForUser(ctx, poolID, u.rec.Sub, store.Page{Cursor: cursor, Limit: limit})
 	if errors.Is(err, store.ErrBadCursor) {
@@ -265,12 +245,8 @@ func (s *Service) AdminListGroupsForUser(ctx context.Context, in *api.AdminListG
 		}
 		out.Groups = append(out.Groups, g)
 	}
-	if next != "" {
-		tok, err := s.sealPageToken(scope, next)
-		if err != nil {
-			return nil, err
-		}
-		out.NextToken = api.String(tok)
+	if out.NextToken, err = s.nextPageToken(scope, next); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
