@@ -41,6 +41,46 @@ type userDoc struct {
 	Failures    int   `json:"fails,omitempty"`
 	LastFailure int64 `json:"lastFail,omitempty"`
 	LockedUntil int64 `json:"locked,omitempty"`
+	// MFA holds the user's MFA settings (nil: none); mfa.go.
+	MFA *userMFA `json:"mfa,omitempty"`
+}
+
+// userMFA is what a user has set up for multi-factor authentication.
+type userMFA struct {
+	// The factors the user enabled (SetUserMFAPreference and its Admin
+	// twin), and the preferred one: "SMS_MFA", "SOFTWARE_TOKEN_MFA",
+	// "EMAIL_OTP" or "" for none.
+	SMS       bool   `json:"sms,omitempty"`
+	TOTP      bool   `json:"totp,omitempty"`
+	Email     bool   `json:"email,omitempty"`
+	Preferred string `json:"pref,omitempty"`
+	// Legacy MFAOptions (SetUserSettings / AdminSetUserSettings): the
+	// delivery medium and attribute of each, as given.
+	Options []mfaOption `json:"opts,omitempty"`
+	// TOTPSeed is the sealed seed of the verified software token;
+	// TOTPPending the sealed seed AssociateSoftwareToken handed out and
+	// VerifySoftwareToken has not verified yet. TOTPName is the
+	// FriendlyDeviceName given at verification. TOTPLastStep is the
+	// RFC 6238 time step of the last code accepted: a code of that step or
+	// an earlier one is refused, so no code is used twice.
+	TOTPSeed     string `json:"totpSeed,omitempty"`
+	TOTPPending  string `json:"totpPending,omitempty"`
+	TOTPName     string `json:"totpName,omitempty"`
+	TOTPLastStep int64  `json:"totpStep,omitempty"`
+}
+
+// mfaOption is one legacy MFAOptions entry.
+type mfaOption struct {
+	DeliveryMedium string `json:"medium"`
+	AttributeName  string `json:"attr"`
+}
+
+// mfa returns the user's MFA settings, made on first use.
+func (d *userDoc) mfa() *userMFA {
+	if d.MFA == nil {
+		d.MFA = &userMFA{}
+	}
+	return d.MFA
 }
 
 // userAttr is one attribute value.
