@@ -57,7 +57,7 @@ func OperationCoverage() map[string]Coverage {
 		"ListGroups":  {State: Implemented},
 		// Users (administrators)
 		"AdminCreateUser":           {State: Implemented},
-		"AdminGetUser":              {State: Partial, Note: "MFA members come with MFA (issue 5)"},
+		"AdminGetUser":              {State: Implemented},
 		"AdminDeleteUser":           {State: Implemented},
 		"AdminEnableUser":           {State: Implemented},
 		"AdminDisableUser":          {State: Partial, Note: "revoking the user's tokens comes with sign-in (issue 4)"},
@@ -82,7 +82,7 @@ func OperationCoverage() map[string]Coverage {
 		"AdminInitiateAuth":           {State: Partial, Note: "ADMIN_USER_PASSWORD_AUTH (ADMIN_NO_SRP_AUTH), USER_SRP_AUTH, REFRESH_TOKEN_AUTH; not yet CUSTOM_AUTH, USER_AUTH, MFA and devices"},
 		"RespondToAuthChallenge":      {State: Partial, Note: "PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED"},
 		"AdminRespondToAuthChallenge": {State: Partial, Note: "PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED"},
-		"GetUser":                     {State: Partial, Note: "MFA members come with MFA (issue 5)"},
+		"GetUser":                     {State: Implemented},
 		"GlobalSignOut":               {State: Implemented},
 		"AdminUserGlobalSignOut":      {State: Implemented},
 		"GetTokensFromRefreshToken":   {State: Partial, Note: "refresh-token rotation with its grace period; DeviceKey and ClientMetadata come with devices and Lambda triggers"},
@@ -95,6 +95,12 @@ func OperationCoverage() map[string]Coverage {
 		"GetUserAttributeVerificationCode": {State: Partial, Note: "Lambda triggers (issue 8)"},
 		"VerifyUserAttribute":              {State: Implemented},
 		"ChangePassword":                   {State: Implemented},
+
+		// MFA preferences (mfaprefs.go)
+		"AdminSetUserMFAPreference": {State: Implemented},
+		"SetUserMFAPreference":      {State: Implemented},
+		"AdminSetUserSettings":      {State: Implemented},
+		"SetUserSettings":           {State: Implemented},
 	}
 }
 

@@ -54,6 +54,10 @@ type userMFA struct {
 	TOTP      bool   `json:"totp,omitempty"`
 	Email     bool   `json:"email,omitempty"`
 	Preferred string `json:"pref,omitempty"`
+	// WebAuthn is WebAuthnMfaSettings.Enabled: a passkey sign-in must also
+	// verify the user. It is not a factor of its own (never preferred, not
+	// in UserMFASettingList).
+	WebAuthn bool `json:"webAuthn,omitempty"`
 	// Legacy MFAOptions (SetUserSettings / AdminSetUserSettings): the
 	// delivery medium and attribute of each, as given.
 	Options []mfaOption `json:"opts,omitempty"`

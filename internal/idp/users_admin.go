@@ -164,6 +164,7 @@ func (s *Service) AdminGetUser(ctx context.Context, in *api.AdminGetUserRequest)
 	if err != nil {
 		return nil, err
 	}
+	options, preferred, enabled := u.mfaSettings()
 	return &api.AdminGetUserResponse{
 		Username:             api.String(u.rec.Username),
 		UserAttributes:       u.attributes(nil),
@@ -171,6 +172,9 @@ func (s *Service) AdminGetUser(ctx context.Context, in *api.AdminGetUserRequest)
 		UserLastModifiedDate: api.NewTimestamp(u.rec.Modified),
 		Enabled:              api.Bool(u.rec.Enabled),
 		UserStatus:           u.status(),
+		MFAOptions:           options,
+		PreferredMfaSetting:  preferred,
+		UserMFASettingList:   enabled,
 	}, nil
 }
 

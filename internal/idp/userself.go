@@ -19,7 +19,9 @@ func (s *Service) GetUser(ctx context.Context, in *api.GetUserRequest) (*api.Get
 	if err != nil {
 		return nil, err
 	}
-	return &api.GetUserResponse{Username: api.String(ac.u.rec.Username), UserAttributes: ac.u.attributes(keep)}, nil
+	options, preferred, enabled := ac.u.mfaSettings()
+	return &api.GetUserResponse{Username: api.String(ac.u.rec.Username), UserAttributes: ac.u.attributes(keep),
+		MFAOptions: options, PreferredMfaSetting: preferred, UserMFASettingList: enabled}, nil
 }
 
 // tokenClient loads the app client an access token was issued to. A token
