@@ -101,6 +101,10 @@ func OperationCoverage() map[string]Coverage {
 		"SetUserMFAPreference":      {State: Implemented},
 		"AdminSetUserSettings":      {State: Implemented},
 		"SetUserSettings":           {State: Implemented},
+
+		// Software tokens (totp.go)
+		"AssociateSoftwareToken": {State: Partial, Note: "by AccessToken; the Session of an MFA_SETUP challenge comes with MFA sign-in"},
+		"VerifySoftwareToken":    {State: Partial, Note: "by AccessToken; the Session of an MFA_SETUP challenge comes with MFA sign-in"},
 	}
 }
 
