@@ -231,6 +231,9 @@ func (s *Service) passwordVerified(ctx context.Context, call authCall, u *user) 
 			return nil, err
 		}
 	}
+	if step, err := s.mfaChallenge(ctx, call, u); step != nil || err != nil {
+		return step, err
+	}
 	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now()})
 	if err != nil {
 		return nil, err
@@ -325,6 +328,17 @@ func errSessionExpired() *api.Error {
 // openChallenge reads a Session for the named challenge of the client and
 // marks it used.
 func (s *Service) openChallenge(ctx context.Context, c *appClient, name api.ChallengeNameType, session string) (challengeState, error) {
+	st, err := s.peekChallenge(c, name, session)
+	if err != nil {
+		return st, err
+	}
+	return st, s.useChallenge(ctx, st)
+}
+
+// peekChallenge is openChallenge without using the Session up: for the MFA
+// challenges, whose Session survives a wrong code (the attempts count
+// toward the lockout instead), and is used up by the right one.
+func (s *Service) peekChallenge(c *appClient, name api.ChallengeNameType, session string) (challengeState, error) {
 	var st challengeState
 	head, sealed, ok := strings.Cut(session, ".")
 	if !ok {
@@ -344,11 +358,16 @@ func (s *Service) openChallenge(ctx context.Context, c *appClient, name api.Chal
 	if s.now().UnixMilli() > st.Expires {
 		return st, errSessionExpired()
 	}
-	err = s.Store.UseOnce(ctx, st.Pool, st.ID, time.UnixMilli(st.Expires))
+	return st, nil
+}
+
+// useChallenge records that a Session was answered; a second answer fails.
+func (s *Service) useChallenge(ctx context.Context, st challengeState) error {
+	err := s.Store.UseOnce(ctx, st.Pool, st.ID, time.UnixMilli(st.Expires))
 	if errors.Is(err, store.ErrAlreadyExists) {
-		return st, api.NotAuthorized("Invalid session for the user, session can only be used once.")
+		return api.NotAuthorized("Invalid session for the user, session can only be used once.")
 	}
-	return st, err
+	return err
 }
 
 // ---- RespondToAuthChallenge ----
@@ -392,6 +411,10 @@ func (s *Service) respond(ctx context.Context, call authCall, name api.Challenge
 		return s.respondNewPassword(ctx, call, session, resp)
 	case api.ChallengeNameTypePasswordVerifier:
 		return s.respondPasswordVerifier(ctx, call, session, resp)
+	case api.ChallengeNameTypeSmsMfa, api.ChallengeNameTypeSoftwareTokenMfa, api.ChallengeNameTypeEmailOtp:
+		return s.respondMFA(ctx, call, name, session, resp)
+	case api.ChallengeNameTypeSelectMfaType:
+		return s.respondSelectMFA(ctx, call, session, resp)
 	}
 	return nil, api.InvalidParameter("Invalid challenge name: %s", string(name))
 }
