@@ -293,3 +293,74 @@ func TestMFASignInSoftwareToken(t *testing.T) {
 		t.Errorf("the same code twice: %v", err)
 	}
 }
+
+// MFA_SETUP to the end: the Session of the challenge associates a software
+// token, the next verifies it, the last signs in; afterwards the token is the
+// user's preferred factor. Each Session works once.
+func TestMFASignInSetupSoftwareToken(t *testing.T) {
+	clk := testserver.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	srv := testserver.Start(t, testserver.WithClock(clk))
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	pool, client := msPool(t, c, ctx, types.UserPoolMfaTypeOn)
+	if _, err := c.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(pool), Username: aws.String("ola"),
+		MessageAction: types.MessageActionTypeSuppress}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.AdminSetUserPassword(ctx, &cip.AdminSetUserPasswordInput{UserPoolId: aws.String(pool), Username: aws.String("ola"),
+		Password: aws.String(msPassword), Permanent: true}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := msSignIn(c, ctx, pool, client, "ola")
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeMfaSetup {
+		t.Fatalf("sign-in: %v %s", err, out.ChallengeName)
+	}
+	// Finishing before the token is verified is refused.
+	_, err = msRespond(c, ctx, client, types.ChallengeNameTypeMfaSetup, aws.ToString(out.Session), map[string]string{"USERNAME": "ola"})
+	var ip *types.InvalidParameterException
+	if !errors.As(err, &ip) {
+		t.Fatalf("MFA_SETUP answered before a token: %v", err)
+	}
+	assoc, err := c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: out.Session})
+	if err != nil || assoc.Session == nil || aws.ToString(assoc.SecretCode) == "" {
+		t.Fatalf("AssociateSoftwareToken with the Session: %v", err)
+	}
+	if _, err := c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: out.Session}); err == nil {
+		t.Error("the challenge's Session associated twice")
+	}
+	code, err := totp.GenerateCodeCustom(aws.ToString(assoc.SecretCode), clk.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: assoc.Session, UserCode: aws.String(otherCode(code))})
+	var em *types.EnableSoftwareTokenMFAException
+	if !errors.As(err, &em) {
+		t.Fatalf("wrong code: %v", err)
+	}
+	// The wrong code used the Session up: the user starts over.
+	out, err = msSignIn(c, ctx, pool, client, "ola")
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeMfaSetup {
+		t.Fatalf("sign-in again: %v", err)
+	}
+	assoc, err = c.AssociateSoftwareToken(ctx, &cip.AssociateSoftwareTokenInput{Session: out.Session})
+	if err != nil {
+		t.Fatal(err)
+	}
+	code, _ = totp.GenerateCodeCustom(aws.ToString(assoc.SecretCode), clk.Now(), totp.ValidateOpts{Period: 30, Digits: otp.DigitsSix, Algorithm: otp.AlgorithmSHA1})
+	ver, err := c.VerifySoftwareToken(ctx, &cip.VerifySoftwareTokenInput{Session: assoc.Session, UserCode: aws.String(code), FriendlyDeviceName: aws.String("phone")})
+	if err != nil || ver.Status != types.VerifySoftwareTokenResponseTypeSuccess || ver.Session == nil {
+		t.Fatalf("VerifySoftwareToken with the Session: %v %+v", err, ver)
+	}
+	done, err := msRespond(c, ctx, client, types.ChallengeNameTypeMfaSetup, aws.ToString(ver.Session), map[string]string{"USERNAME": "ola"})
+	if err != nil || done.AuthenticationResult == nil {
+		t.Fatalf("MFA_SETUP answered: %v", err)
+	}
+	u, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String("ola")})
+	if err != nil || aws.ToString(u.PreferredMfaSetting) != "SOFTWARE_TOKEN_MFA" {
+		t.Fatalf("after setup: %v %v", err, aws.ToString(u.PreferredMfaSetting))
+	}
+	clk.Advance(30 * time.Second)
+	next, err := msSignIn(c, ctx, pool, client, "ola")
+	if err != nil || next.ChallengeName != types.ChallengeNameTypeSoftwareTokenMfa {
+		t.Fatalf("the next sign-in asks for the token: %v %s", err, next.ChallengeName)
+	}
+}

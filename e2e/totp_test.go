@@ -295,13 +295,14 @@ func TestTOTPBadAccessTokens(t *testing.T) {
 		ttWantError(t, "verify, "+tc.name, verify(tc.token), "NotAuthorizedException", tc.msg)
 	}
 
-	// The Session (an MFA_SETUP challenge) is not built yet; neither
-	// operation takes both forms at once, nor neither.
+	// A Session that no MFA_SETUP challenge gave is refused (the real
+	// path is in mfasignin_test.go); neither operation takes both forms at
+	// once, nor neither.
 	const session = "0123456789abcdefghijklmnopqrstuvwxyz"
 	_, err := e.c.AssociateSoftwareToken(e.ctx, &cip.AssociateSoftwareTokenInput{Session: aws.String(session)})
-	ttWantError(t, "associate by Session", err, "InvalidParameterException", "Session is not supported yet: call with an AccessToken.")
+	ttWantError(t, "associate by Session", err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
 	_, err = e.c.VerifySoftwareToken(e.ctx, &cip.VerifySoftwareTokenInput{Session: aws.String(session), UserCode: aws.String("123456")})
-	ttWantError(t, "verify by Session", err, "InvalidParameterException", "Session is not supported yet: call with an AccessToken.")
+	ttWantError(t, "verify by Session", err, "NotAuthorizedException", "Invalid session for the user, session is expired.")
 	_, err = e.c.AssociateSoftwareToken(e.ctx, &cip.AssociateSoftwareTokenInput{AccessToken: aws.String(access), Session: aws.String(session)})
 	ttWantError(t, "associate with both", err, "InvalidParameterException", "Only one of AccessToken or Session may be provided.")
 	_, err = e.c.AssociateSoftwareToken(e.ctx, &cip.AssociateSoftwareTokenInput{})

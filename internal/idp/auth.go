@@ -298,6 +298,10 @@ type challengeState struct {
 	Expires  int64  `json:"e"` // Unix milliseconds
 	// SRP is the server's SRP state between SRP_A and the verifier.
 	SRP []byte `json:"srp,omitempty"`
+	// Step is how far an MFA_SETUP has come: "" (asked), "associated"
+	// (AssociateSoftwareToken answered), "verified" (VerifySoftwareToken
+	// answered; RespondToAuthChallenge may finish the sign-in).
+	Step string `json:"step,omitempty"`
 }
 
 func challengeAD(poolID string) string { return "auth-session:" + poolID }
@@ -415,6 +419,8 @@ func (s *Service) respond(ctx context.Context, call authCall, name api.Challenge
 		return s.respondMFA(ctx, call, name, session, resp)
 	case api.ChallengeNameTypeSelectMfaType:
 		return s.respondSelectMFA(ctx, call, session, resp)
+	case api.ChallengeNameTypeMfaSetup:
+		return s.respondMFASetup(ctx, call, session, resp)
 	}
 	return nil, api.InvalidParameter("Invalid challenge name: %s", string(name))
 }

@@ -80,8 +80,8 @@ func OperationCoverage() map[string]Coverage {
 		// Sign-in
 		"InitiateAuth":                {State: Partial, Note: "USER_PASSWORD_AUTH, USER_SRP_AUTH, REFRESH_TOKEN_AUTH; MFA challenges; not yet CUSTOM_AUTH, USER_AUTH and devices"},
 		"AdminInitiateAuth":           {State: Partial, Note: "ADMIN_USER_PASSWORD_AUTH (ADMIN_NO_SRP_AUTH), USER_SRP_AUTH, REFRESH_TOKEN_AUTH; MFA challenges; not yet CUSTOM_AUTH, USER_AUTH and devices"},
-		"RespondToAuthChallenge":      {State: Partial, Note: "PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE; not yet MFA_SETUP answers, devices, custom and passwordless challenges"},
-		"AdminRespondToAuthChallenge": {State: Partial, Note: "PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE; not yet MFA_SETUP answers, devices, custom and passwordless challenges"},
+		"RespondToAuthChallenge":      {State: Partial, Note: "PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP (software token); not yet devices, custom and passwordless challenges"},
+		"AdminRespondToAuthChallenge": {State: Partial, Note: "PASSWORD_VERIFIER, NEW_PASSWORD_REQUIRED, SMS_MFA, SOFTWARE_TOKEN_MFA, EMAIL_OTP, SELECT_MFA_TYPE, MFA_SETUP (software token); not yet devices, custom and passwordless challenges"},
 		"GetUser":                     {State: Implemented},
 		"GlobalSignOut":               {State: Implemented},
 		"AdminUserGlobalSignOut":      {State: Implemented},
@@ -103,8 +103,8 @@ func OperationCoverage() map[string]Coverage {
 		"SetUserSettings":           {State: Implemented},
 
 		// Software tokens (totp.go)
-		"AssociateSoftwareToken": {State: Partial, Note: "by AccessToken; the Session of an MFA_SETUP challenge comes with MFA sign-in"},
-		"VerifySoftwareToken":    {State: Partial, Note: "by AccessToken; the Session of an MFA_SETUP challenge comes with MFA sign-in"},
+		"AssociateSoftwareToken": {State: Implemented},
+		"VerifySoftwareToken":    {State: Implemented},
 	}
 }
 

@@ -26,21 +26,13 @@ import (
 // without opening and sealing it again.
 func totpAD(poolID, sub string) string { return passwordAD(poolID, sub, "totp") }
 
-// errTOTPSession answers the Session form of the two operations, which
-// belongs to the MFA_SETUP challenge of sign-in and is not built yet.
-func errTOTPSession() *api.Error {
-	return api.InvalidParameter("Session is not supported yet: call with an AccessToken.")
-}
-
 // totpCaller checks that a request names its user in one way only, as the
 // API reference asks ("an access token or a session string, but not both").
 func totpCaller(accessToken, session *string) error {
 	switch {
 	case accessToken != nil && session != nil:
 		return api.InvalidParameter("Only one of AccessToken or Session may be provided.")
-	case session != nil:
-		return errTOTPSession()
-	case accessToken == nil:
+	case accessToken == nil && session == nil:
 		return api.InvalidParameter("Either AccessToken or Session must be provided.")
 	}
 	return nil
@@ -58,6 +50,9 @@ func errNoSoftwareToken() *api.Error {
 func (s *Service) AssociateSoftwareToken(ctx context.Context, in *api.AssociateSoftwareTokenRequest) (*api.AssociateSoftwareTokenResponse, error) {
 	if err := totpCaller(in.AccessToken, in.Session); err != nil {
 		return nil, err
+	}
+	if in.Session != nil {
+		return s.associateInSetup(ctx, *in.Session)
 	}
 	ac, err := s.accessUser(ctx, *in.AccessToken)
 	if err != nil {
@@ -88,6 +83,9 @@ func (s *Service) AssociateSoftwareToken(ctx context.Context, in *api.AssociateS
 func (s *Service) VerifySoftwareToken(ctx context.Context, in *api.VerifySoftwareTokenRequest) (*api.VerifySoftwareTokenResponse, error) {
 	if err := totpCaller(in.AccessToken, in.Session); err != nil {
 		return nil, err
+	}
+	if in.Session != nil {
+		return s.verifyInSetup(ctx, *in.Session, api.ToString(in.UserCode), api.ToString(in.FriendlyDeviceName))
 	}
 	ac, err := s.accessUser(ctx, *in.AccessToken)
 	if err != nil {
