@@ -48,6 +48,9 @@ type authCall struct {
 	p      *pool
 	poolID string
 	admin  bool
+	// deviceKey is the DEVICE_KEY of the step's parameters: the device
+	// the app signs in from (devices.go).
+	deviceKey string
 }
 
 // InitiateAuth starts a sign-in from an app (no AWS credentials).
@@ -105,6 +108,7 @@ func (s *Service) initiate(ctx context.Context, call authCall, flow api.AuthFlow
 	if !call.c.AllowsAuthFlow(flow) {
 		return nil, flowNotEnabled(flow)
 	}
+	call.deviceKey = params["DEVICE_KEY"]
 	switch flow {
 	case api.AuthFlowTypeUserPasswordAuth, api.AuthFlowTypeAdminUserPasswordAuth, api.AuthFlowTypeAdminNoSrpAuth:
 		return s.passwordAuth(ctx, call, params)
@@ -234,7 +238,7 @@ func (s *Service) passwordVerified(ctx context.Context, call authCall, u *user) 
 	if step, err := s.mfaChallenge(ctx, call, u); step != nil || err != nil {
 		return step, err
 	}
-	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now()})
+	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now(), deviceKey: call.deviceKey})
 	if err != nil {
 		return nil, err
 	}
@@ -410,6 +414,7 @@ func (s *Service) AdminRespondToAuthChallenge(ctx context.Context, in *api.Admin
 
 // respond runs the step of the named challenge.
 func (s *Service) respond(ctx context.Context, call authCall, name api.ChallengeNameType, session string, resp map[string]string) (*authStep, error) {
+	call.deviceKey = resp["DEVICE_KEY"]
 	switch name {
 	case api.ChallengeNameTypeNewPasswordRequired:
 		return s.respondNewPassword(ctx, call, session, resp)

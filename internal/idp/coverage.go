@@ -105,6 +105,17 @@ func OperationCoverage() map[string]Coverage {
 		// Software tokens (totp.go)
 		"AssociateSoftwareToken": {State: Implemented},
 		"VerifySoftwareToken":    {State: Implemented},
+
+		// Devices (devices.go)
+		"ConfirmDevice":           {State: Implemented},
+		"GetDevice":               {State: Implemented},
+		"ListDevices":             {State: Implemented},
+		"UpdateDeviceStatus":      {State: Implemented},
+		"ForgetDevice":            {State: Implemented},
+		"AdminGetDevice":          {State: Implemented},
+		"AdminListDevices":        {State: Implemented},
+		"AdminUpdateDeviceStatus": {State: Implemented},
+		"AdminForgetDevice":       {State: Implemented},
 	}
 }
 

@@ -46,6 +46,12 @@ type sessionDoc struct {
 	Retired   []retiredToken `json:"r,omitempty"`
 	AuthTime  int64          `json:"at"` // Unix seconds
 	DeviceKey string         `json:"dk,omitempty"`
+	// DeviceNew marks a session whose sign-in handed its device out and
+	// that has not confirmed it yet: such a device may vanish without
+	// being forgotten (devices.go keeps only the newest unconfirmed ones),
+	// which must not cost the session its refresh token. ConfirmDevice
+	// clears it.
+	DeviceNew bool `json:"dn,omitempty"`
 }
 
 // retiredToken is a refresh token rotation replaced, still accepted until
@@ -153,7 +159,7 @@ func (s *Service) newSession(ctx context.Context, g grant, now time.Time) (id, r
 	if err != nil {
 		return "", "", err
 	}
-	doc, err := json.Marshal(sessionDoc{TokenHash: hash, AuthTime: g.authTime.Unix(), DeviceKey: g.deviceKey})
+	doc, err := json.Marshal(sessionDoc{TokenHash: hash, AuthTime: g.authTime.Unix(), DeviceKey: g.deviceKey, DeviceNew: g.newDevice})
 	if err != nil {
 		return "", "", err
 	}
@@ -344,6 +350,11 @@ func (s *Service) refresh(ctx context.Context, c *appClient, p *pool, tok string
 	}
 	if !u.rec.Enabled {
 		return nil, api.NotAuthorized("User is disabled.")
+	}
+	// A session signed in from a device ends with the device: once it is
+	// forgotten, its refresh token no longer works.
+	if d.DeviceKey != "" && !d.DeviceNew && u.doc.device(d.DeviceKey) == nil {
+		return nil, errInvalidRefresh()
 	}
 	var newToken string
 	if rotate {

@@ -65,8 +65,12 @@ type grant struct {
 	// session is the session the tokens belong to; issueTokens makes one
 	// (with its refresh token) when it is empty.
 	session string
-	// deviceKey is the device signed in from, if any.
+	// deviceKey is the device signed in from, if any: for a new sign-in,
+	// the DEVICE_KEY the client sent, which issueTokens keeps only when it
+	// names a confirmed device of the user (signInDevice).
 	deviceKey string
+	// newDevice marks a device this sign-in handed out (NewDeviceMetadata).
+	newDevice bool
 }
 
 // issueTokens signs the ID and access tokens of a sign-in and, for a new
@@ -85,6 +89,13 @@ func (s *Service) issueTokens(ctx context.Context, g grant) (*api.Authentication
 	out := &api.AuthenticationResultType{TokenType: api.String("Bearer"),
 		ExpiresIn: api.Int32(int32(g.c.AccessTokenValidity() / time.Second))}
 	if g.session == "" {
+		// A new sign-in: in a pool that tracks devices, the session is
+		// bound to the device it came from, or to a new one.
+		meta, err := s.signInDevice(ctx, &g)
+		if err != nil {
+			return nil, err
+		}
+		out.NewDeviceMetadata = meta
 		sid, refresh, err := s.newSession(ctx, g, now)
 		if err != nil {
 			return nil, err

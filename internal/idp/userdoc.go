@@ -43,6 +43,11 @@ type userDoc struct {
 	LockedUntil int64 `json:"locked,omitempty"`
 	// MFA holds the user's MFA settings (nil: none); mfa.go.
 	MFA *userMFA `json:"mfa,omitempty"`
+	// Devices are the user's remembered (and not remembered) devices, and
+	// the ones sign-ins handed out that wait for ConfirmDevice (devices.go).
+	// They live here rather than in a store table of their own: a user has
+	// few, and every device operation names its user.
+	Devices []storedDevice `json:"devices,omitempty"`
 }
 
 // userMFA is what a user has set up for multi-factor authentication.

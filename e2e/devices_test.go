@@ -1,0 +1,358 @@
+package e2e
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/hex"
+	"errors"
+	"math/big"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/aws/aws-sdk-go-v2/aws"
+	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
+	"github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider/types"
+	"github.com/aws/smithy-go"
+
+	"github.com/cognitod/cognitod/internal/crypto/srp"
+	"github.com/cognitod/cognitod/internal/testserver"
+)
+
+// Remembered devices through aws-sdk-go-v2: NewDeviceMetadata at sign-in,
+// ConfirmDevice with a device verifier computed as amazon-cognito-identity-js
+// computes it (AuthenticationHelper.generateHashDevice: x over the device
+// group key, the device key and a random password, 16 random salt bytes),
+// the device operations and their Admin twins, DEVICE_SRP_AUTH, and refresh
+// tokens that end with their device.
+
+const devPassword = "Dev1ce-Passw0rd!"
+
+// devKeyPattern is Cognito's device key: the region, an underscore, a UUID.
+var devKeyPattern = regexp.MustCompile(`^[a-z0-9-]+_[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
+
+// devEnv is a pool (with the device configuration given), a client with
+// the password and SRP flows, and a user with devPassword.
+type devEnv struct {
+	srv          *testserver.Server
+	c            *cip.Client
+	ctx          context.Context
+	pool, client string
+	user         string
+}
+
+func devSetup(t *testing.T, cfg *types.DeviceConfigurationType) *devEnv {
+	t.Helper()
+	srv, c, ctx, pool, client := authSetup(t, &cip.CreateUserPoolInput{DeviceConfiguration: cfg})
+	authUser(t, c, ctx, pool, "dora", devPassword)
+	return &devEnv{srv: srv, c: c, ctx: ctx, pool: pool, client: client, user: "dora"}
+}
+
+// devAlways remembers every confirmed device; devPrompt only those the user
+// asks to remember.
+var (
+	devAlways = &types.DeviceConfigurationType{ChallengeRequiredOnNewDevice: true}
+	devPrompt = &types.DeviceConfigurationType{ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true}
+)
+
+// devSignIn signs in with USER_PASSWORD_AUTH and wants tokens; extra adds
+// parameters (DEVICE_KEY).
+func (e *devEnv) devSignIn(t *testing.T, extra ...string) *types.AuthenticationResultType {
+	t.Helper()
+	out, err := authUserPassword(e.c, e.ctx, e.client, e.user, devPassword, extra...)
+	if err != nil {
+		t.Fatalf("sign-in: %v", err)
+	}
+	if out.AuthenticationResult == nil {
+		t.Fatalf("sign-in: challenge %s, want tokens", out.ChallengeName)
+	}
+	return out.AuthenticationResult
+}
+
+// devDevice is a confirmed device as the app keeps it.
+type devDevice struct {
+	key, group, password string
+}
+
+// devSecret makes a device password and its DeviceSecretVerifierConfig the
+// way amazon-cognito-identity-js does: the salt is 16 random bytes as padded
+// hex, the verifier g^x padded; both are sent as base64 of the hex's bytes.
+func devSecret(t *testing.T, group, key string) (string, *types.DeviceSecretVerifierConfigType) {
+	t.Helper()
+	raw := make([]byte, 40)
+	if _, err := rand.Read(raw); err != nil {
+		t.Fatal(err)
+	}
+	pw := base64.StdEncoding.EncodeToString(raw)
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		t.Fatal(err)
+	}
+	saltHex := srp.PadHex(new(big.Int).SetBytes(salt))
+	v := srp.Verifier(group, key, pw, salt)
+	b64 := func(h string) *string {
+		b, err := hex.DecodeString(h)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return aws.String(base64.StdEncoding.EncodeToString(b))
+	}
+	return pw, &types.DeviceSecretVerifierConfigType{PasswordVerifier: b64(srp.PadHex(v)), Salt: b64(saltHex)}
+}
+
+// devConfirm confirms the device a sign-in handed out.
+func (e *devEnv) devConfirm(t *testing.T, res *types.AuthenticationResultType, name string) (devDevice, *cip.ConfirmDeviceOutput) {
+	t.Helper()
+	if res.NewDeviceMetadata == nil {
+		t.Fatal("no NewDeviceMetadata")
+	}
+	d := devDevice{key: aws.ToString(res.NewDeviceMetadata.DeviceKey), group: aws.ToString(res.NewDeviceMetadata.DeviceGroupKey)}
+	pw, cfg := devSecret(t, d.group, d.key)
+	d.password = pw
+	out, err := e.c.ConfirmDevice(e.ctx, &cip.ConfirmDeviceInput{AccessToken: res.AccessToken, DeviceKey: aws.String(d.key),
+		DeviceSecretVerifierConfig: cfg, DeviceName: aws.String(name)})
+	if err != nil {
+		t.Fatalf("ConfirmDevice: %v", err)
+	}
+	return d, out
+}
+
+// devAttr is a device attribute's value.
+func devAttr(d *types.DeviceType, name string) string {
+	for _, a := range d.DeviceAttributes {
+		if aws.ToString(a.Name) == name {
+			return aws.ToString(a.Value)
+		}
+	}
+	return ""
+}
+
+func devKeys(ds []types.DeviceType) string {
+	var out []string
+	for _, d := range ds {
+		out = append(out, aws.ToString(d.DeviceKey))
+	}
+	return strings.Join(out, ",")
+}
+
+func TestDevNewDeviceMetadata(t *testing.T) {
+	t.Run("no device configuration", func(t *testing.T) {
+		e := devSetup(t, nil)
+		res := e.devSignIn(t)
+		if res.NewDeviceMetadata != nil {
+			t.Errorf("NewDeviceMetadata %+v in a pool that does not track devices", res.NewDeviceMetadata)
+		}
+		if _, ok := authClaims(t, aws.ToString(res.AccessToken))["device_key"]; ok {
+			t.Error("access token has a device_key")
+		}
+	})
+	t.Run("both flags off", func(t *testing.T) {
+		e := devSetup(t, &types.DeviceConfigurationType{})
+		if res := e.devSignIn(t); res.NewDeviceMetadata != nil {
+			t.Errorf("NewDeviceMetadata %+v with both flags off", res.NewDeviceMetadata)
+		}
+	})
+	for name, cfg := range map[string]*types.DeviceConfigurationType{"always": devAlways, "on prompt": devPrompt} {
+		t.Run(name, func(t *testing.T) {
+			e := devSetup(t, cfg)
+			res := e.devSignIn(t)
+			md := res.NewDeviceMetadata
+			if md == nil {
+				t.Fatal("no NewDeviceMetadata")
+			}
+			key := aws.ToString(md.DeviceKey)
+			if !devKeyPattern.MatchString(key) || !strings.HasPrefix(key, e.srv.Config.Region+"_") {
+				t.Errorf("DeviceKey %q, want <region>_<uuid>", key)
+			}
+			if aws.ToString(md.DeviceGroupKey) == "" {
+				t.Error("no DeviceGroupKey")
+			}
+			if got := authClaims(t, aws.ToString(res.AccessToken))["device_key"]; got != key {
+				t.Errorf("access token device_key %v, want %s", got, key)
+			}
+			// A second sign-in without DEVICE_KEY is another new device.
+			if again := e.devSignIn(t); aws.ToString(again.NewDeviceMetadata.DeviceKey) == key {
+				t.Error("a second sign-in got the same device key")
+			}
+			// Unconfirmed devices are not the user's yet.
+			list, err := e.c.AdminListDevices(e.ctx, &cip.AdminListDevicesInput{UserPoolId: aws.String(e.pool), Username: aws.String(e.user)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(list.Devices) != 0 {
+				t.Errorf("AdminListDevices lists unconfirmed devices: %s", devKeys(list.Devices))
+			}
+			_, err = e.c.AdminGetDevice(e.ctx, &cip.AdminGetDeviceInput{UserPoolId: aws.String(e.pool), Username: aws.String(e.user), DeviceKey: md.DeviceKey})
+			wantErr[*types.ResourceNotFoundException](t, err, "Device does not exist.")
+			// Refreshing keeps the device and hands out no new one.
+			out, err := e.c.InitiateAuth(e.ctx, &cip.InitiateAuthInput{ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+				AuthParameters: map[string]string{"REFRESH_TOKEN": aws.ToString(res.RefreshToken), "DEVICE_KEY": key}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if out.AuthenticationResult.NewDeviceMetadata != nil {
+				t.Error("a refresh handed out a new device")
+			}
+			if got := authClaims(t, aws.ToString(out.AuthenticationResult.AccessToken))["device_key"]; got != key {
+				t.Errorf("refreshed access token device_key %v, want %s", got, key)
+			}
+		})
+	}
+}
+
+func TestDevConfirmDevice(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		cfg    *types.DeviceConfigurationType
+		prompt bool
+		status string
+	}{
+		{"always", devAlways, false, "remembered"},
+		{"on prompt", devPrompt, true, "not_remembered"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			e := devSetup(t, tc.cfg)
+			res := e.devSignIn(t)
+			d, out := e.devConfirm(t, res, "Dora's phone")
+			if out.UserConfirmationNecessary != tc.prompt {
+				t.Errorf("UserConfirmationNecessary %t, want %t", out.UserConfirmationNecessary, tc.prompt)
+			}
+			got, err := e.c.GetDevice(e.ctx, &cip.GetDeviceInput{AccessToken: res.AccessToken, DeviceKey: aws.String(d.key)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			dev := got.Device
+			if aws.ToString(dev.DeviceKey) != d.key || devAttr(dev, "device_name") != "Dora's phone" ||
+				devAttr(dev, "dev:device_remembered_status") != tc.status || devAttr(dev, "device_status") != "valid" {
+				t.Errorf("device %s attributes %+v, want name Dora's phone, %s", aws.ToString(dev.DeviceKey), dev.DeviceAttributes, tc.status)
+			}
+			if dev.DeviceCreateDate == nil || dev.DeviceLastModifiedDate == nil || dev.DeviceLastAuthenticatedDate == nil {
+				t.Errorf("device dates create %v modified %v authenticated %v", dev.DeviceCreateDate, dev.DeviceLastModifiedDate, dev.DeviceLastAuthenticatedDate)
+			}
+		})
+	}
+	t.Run("refusals", func(t *testing.T) {
+		e := devSetup(t, devAlways)
+		res := e.devSignIn(t)
+		key := aws.ToString(res.NewDeviceMetadata.DeviceKey)
+		_, cfg := devSecret(t, aws.ToString(res.NewDeviceMetadata.DeviceGroupKey), key)
+		_, err := e.c.ConfirmDevice(e.ctx, &cip.ConfirmDeviceInput{AccessToken: res.AccessToken,
+			DeviceKey: aws.String(e.srv.Config.Region + "_00000000-0000-4000-8000-000000000000"), DeviceSecretVerifierConfig: cfg})
+		wantErr[*types.ResourceNotFoundException](t, err, "Device does not exist.")
+		_, err = e.c.ConfirmDevice(e.ctx, &cip.ConfirmDeviceInput{AccessToken: res.AccessToken, DeviceKey: aws.String(key),
+			DeviceSecretVerifierConfig: &types.DeviceSecretVerifierConfigType{PasswordVerifier: aws.String("AA=="), Salt: cfg.Salt}})
+		wantErr[*types.InvalidParameterException](t, err, "Invalid PasswordVerifier.")
+		_, err = e.c.ConfirmDevice(e.ctx, &cip.ConfirmDeviceInput{AccessToken: aws.String("not-a-token"), DeviceKey: aws.String(key),
+			DeviceSecretVerifierConfig: cfg})
+		wantErr[*types.NotAuthorizedException](t, err, "Invalid Access Token")
+		// Another user's device is no device of this one.
+		authUser(t, e.c, e.ctx, e.pool, "eve", devPassword)
+		eve := authSignIn(t, e.c, e.ctx, e.client, "eve", devPassword)
+		_, err = e.c.ConfirmDevice(e.ctx, &cip.ConfirmDeviceInput{AccessToken: eve.AccessToken, DeviceKey: aws.String(key), DeviceSecretVerifierConfig: cfg})
+		wantErr[*types.ResourceNotFoundException](t, err, "Device does not exist.")
+	})
+}
+
+func TestDevOperations(t *testing.T) {
+	e := devSetup(t, devPrompt)
+	var devs []devDevice
+	var last *types.AuthenticationResultType
+	for _, name := range []string{"one", "two", "three"} {
+		last = e.devSignIn(t)
+		d, _ := e.devConfirm(t, last, name)
+		devs = append(devs, d)
+	}
+	access := last.AccessToken
+	admin := func() (*string, *string) { return aws.String(e.pool), aws.String(e.user) }
+
+	// Paging with Limit 1 lists every device once, oldest first.
+	var seen []string
+	var tok *string
+	for range 5 {
+		out, err := e.c.ListDevices(e.ctx, &cip.ListDevicesInput{AccessToken: access, Limit: aws.Int32(1), PaginationToken: tok})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(out.Devices) != 1 {
+			t.Fatalf("page of %d devices, want 1", len(out.Devices))
+		}
+		seen = append(seen, aws.ToString(out.Devices[0].DeviceKey))
+		if tok = out.PaginationToken; tok == nil {
+			break
+		}
+	}
+	if want := devs[0].key + "," + devs[1].key + "," + devs[2].key; strings.Join(seen, ",") != want {
+		t.Errorf("ListDevices pages %v, want %s", seen, want)
+	}
+	_, err := e.c.ListDevices(e.ctx, &cip.ListDevicesInput{AccessToken: access, PaginationToken: aws.String("bogus")})
+	wantErr[*types.InvalidParameterException](t, err, "")
+	pool, user := admin()
+	all, err := e.c.AdminListDevices(e.ctx, &cip.AdminListDevicesInput{UserPoolId: pool, Username: user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(all.Devices) != 3 || all.PaginationToken != nil {
+		t.Errorf("AdminListDevices %s (token %v), want 3 devices, no token", devKeys(all.Devices), all.PaginationToken)
+	}
+
+	// UpdateDeviceStatus and its Admin twin.
+	if _, err := e.c.UpdateDeviceStatus(e.ctx, &cip.UpdateDeviceStatusInput{AccessToken: access, DeviceKey: aws.String(devs[0].key),
+		DeviceRememberedStatus: types.DeviceRememberedStatusTypeRemembered}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.c.AdminGetDevice(e.ctx, &cip.AdminGetDeviceInput{UserPoolId: pool, Username: user, DeviceKey: aws.String(devs[0].key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := devAttr(got.Device, "dev:device_remembered_status"); s != "remembered" {
+		t.Errorf("status after UpdateDeviceStatus %q, want remembered", s)
+	}
+	if _, err := e.c.AdminUpdateDeviceStatus(e.ctx, &cip.AdminUpdateDeviceStatusInput{UserPoolId: pool, Username: user,
+		DeviceKey: aws.String(devs[0].key), DeviceRememberedStatus: types.DeviceRememberedStatusTypeNotRemembered}); err != nil {
+		t.Fatal(err)
+	}
+	g2, err := e.c.GetDevice(e.ctx, &cip.GetDeviceInput{AccessToken: access, DeviceKey: aws.String(devs[0].key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s := devAttr(g2.Device, "dev:device_remembered_status"); s != "not_remembered" {
+		t.Errorf("status after AdminUpdateDeviceStatus %q, want not_remembered", s)
+	}
+	missing := aws.String(e.srv.Config.Region + "_00000000-0000-4000-8000-000000000000")
+	_, err = e.c.UpdateDeviceStatus(e.ctx, &cip.UpdateDeviceStatusInput{AccessToken: access, DeviceKey: missing,
+		DeviceRememberedStatus: types.DeviceRememberedStatusTypeRemembered})
+	wantErr[*types.ResourceNotFoundException](t, err, "Device does not exist.")
+	_, err = e.c.GetDevice(e.ctx, &cip.GetDeviceInput{AccessToken: access, DeviceKey: missing})
+	wantErr[*types.ResourceNotFoundException](t, err, "Device does not exist.")
+
+	// ForgetDevice and AdminForgetDevice; a forgotten device is gone.
+	if _, err := e.c.ForgetDevice(e.ctx, &cip.ForgetDeviceInput{AccessToken: access, DeviceKey: aws.String(devs[1].key)}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.c.AdminForgetDevice(e.ctx, &cip.AdminForgetDeviceInput{UserPoolId: pool, Username: user, DeviceKey: aws.String(devs[0].key)}); err != nil {
+		t.Fatal(err)
+	}
+	_, err = e.c.ForgetDevice(e.ctx, &cip.ForgetDeviceInput{AccessToken: access, DeviceKey: aws.String(devs[1].key)})
+	wantErr[*types.ResourceNotFoundException](t, err, "Device does not exist.")
+	_, err = e.c.AdminGetDevice(e.ctx, &cip.AdminGetDeviceInput{UserPoolId: pool, Username: user, DeviceKey: aws.String(devs[0].key)})
+	wantErr[*types.ResourceNotFoundException](t, err, "Device does not exist.")
+	left, err := e.c.ListDevices(e.ctx, &cip.ListDevicesInput{AccessToken: access})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if devKeys(left.Devices) != devs[2].key {
+		t.Errorf("devices left %s, want %s", devKeys(left.Devices), devs[2].key)
+	}
+
+	// The Admin operations name users the usual way. AdminListDevices'
+	// model declares no UserNotFoundException, so the SDK hands it over as
+	// a generic API error with that code.
+	_, err = e.c.AdminListDevices(e.ctx, &cip.AdminListDevicesInput{UserPoolId: pool, Username: aws.String("nobody")})
+	var ae smithy.APIError
+	if !errors.As(err, &ae) || ae.ErrorCode() != "UserNotFoundException" {
+		t.Errorf("AdminListDevices of an unknown user: %v, want UserNotFoundException", err)
+	}
+	_, err = e.c.AdminForgetDevice(e.ctx, &cip.AdminForgetDeviceInput{UserPoolId: pool, Username: aws.String("nobody"), DeviceKey: missing})
+	wantErr[*types.UserNotFoundException](t, err, "")
+}
