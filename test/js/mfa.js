@@ -31,6 +31,11 @@
 //                      sendMFASelectionAnswer('SMS_MFA') → mfaRequired → the
 //                      outbox's code → sendMFACode; then again choosing
 //                      SOFTWARE_TOKEN_MFA → totpRequired → sendMFACode
+//       mfaSetup       sign in (the pool requires MFA, the user has none) →
+//                      mfaSetup → associateSoftwareToken (with the Session)
+//                      → verifySoftwareToken (the library then answers
+//                      MFA_SETUP: a session) → sign in → totpRequired →
+//                      sendMFACode(…, 'SOFTWARE_TOKEN_MFA')
 //     poolId, clientId the user pool and its app client
 //     username         what the user signs in with
 //     password         the user's password
@@ -324,11 +329,25 @@ class Run {
 		this.want('sendMFACode (TOTP)', await sendMFACode(got.user, next.code, 'SOFTWARE_TOKEN_MFA'), 'session');
 		if ((await outbox(this.c, after)).some(m => m.kind === 'MFA_CODE')) this.res.problems.push('an SMS code was sent though TOTP was chosen');
 	}
+
+	async mfaSetup() {
+		const got = this.want('sign-in', await signIn(this.c), 'mfaSetup');
+		const assoc = this.want('associateSoftwareToken', await associateSoftwareToken(got.user), 'associateSecretCode');
+		this.res.secretCode = assoc.secretCode;
+		const first = nextTOTP(assoc.secretCode, -1);
+		// With the challenge's Session the library verifies, then answers
+		// MFA_SETUP itself and hands over the session.
+		const v = this.want('verifySoftwareToken', await verifySoftwareToken(got.user, first.code, 'My authenticator'), 'verified');
+		this.session('verifySoftwareToken', got.user, v.data);
+		const next = nextTOTP(assoc.secretCode, first.step);
+		const again = this.want('sign-in with MFA', await signIn(this.c), 'totpRequired');
+		this.want('sendMFACode', await sendMFACode(again.user, next.code, 'SOFTWARE_TOKEN_MFA'), 'session');
+	}
 }
 
 async function runCase(c) {
 	const run = new Run(c);
-	const kinds = { sms: 'sms', smsWrongCode: 'smsWrongCode', totp: 'totp', select: 'select' };
+	const kinds = { sms: 'sms', smsWrongCode: 'smsWrongCode', totp: 'totp', select: 'select', mfaSetup: 'mfaSetup' };
 	try {
 		if (!kinds[c.kind]) throw new Error(`unknown kind ${c.kind}`);
 		await run[kinds[c.kind]]();
