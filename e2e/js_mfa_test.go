@@ -74,11 +74,28 @@ type jsmResult struct {
 		Access       map[string]any `json:"access"`
 	} `json:"sessions"`
 	SecretCode string `json:"secretCode"`
-	UserData   *struct {
+	Device     *struct {
+		Key                       string `json:"key"`
+		GroupKey                  string `json:"groupKey"`
+		UserConfirmationNecessary bool   `json:"userConfirmationNecessary"`
+		Get                       struct {
+			Device jsmDevice
+		} `json:"get"`
+		List struct {
+			Devices []jsmDevice
+		} `json:"list"`
+	} `json:"device"`
+	UserData *struct {
 		PreferredMfaSetting string   `json:"PreferredMfaSetting"`
 		UserMFASettingList  []string `json:"UserMFASettingList"`
 	} `json:"userData"`
 	Problems []string `json:"problems"`
+}
+
+// jsmDevice is a device as GetDevice and ListDevices answer the library.
+type jsmDevice struct {
+	DeviceKey        string
+	DeviceAttributes []struct{ Name, Value string }
 }
 
 // step is the report of the named step, or fails the test.
@@ -137,10 +154,14 @@ func jsmRun(t *testing.T, script string, srv *testserver.Server, cases []jsmCase
 
 // jsmPool makes a pool with MFA in mode, SMS and TOTP configured, and an
 // Amplify-style client: no secret, SRP and refresh only.
-func jsmPool(t *testing.T, c *cip.Client, ctx context.Context, mode types.UserPoolMfaType) (pool, client string) {
+func jsmPool(t *testing.T, c *cip.Client, ctx context.Context, mode types.UserPoolMfaType, edit ...func(*cip.CreateUserPoolInput)) (pool, client string) {
 	t.Helper()
-	out, err := c.CreateUserPool(ctx, &cip.CreateUserPoolInput{PoolName: aws.String("js-mfa"), MfaConfiguration: mode,
-		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypePhoneNumber}, SmsConfiguration: poolSMS})
+	in := &cip.CreateUserPoolInput{PoolName: aws.String("js-mfa"), MfaConfiguration: mode,
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypePhoneNumber}, SmsConfiguration: poolSMS}
+	for _, f := range edit {
+		f(in)
+	}
+	out, err := c.CreateUserPool(ctx, in)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -347,5 +368,58 @@ func TestJSMFASetup(t *testing.T) {
 	got := jsmWantSession(t, c, ctx, r, 1, "nora")
 	if aws.ToString(got.PreferredMfaSetting) != "SOFTWARE_TOKEN_MFA" {
 		t.Errorf("GetUser PreferredMfaSetting %q", aws.ToString(got.PreferredMfaSetting))
+	}
+}
+
+// Device remembering as Amplify does it: the library confirms the device a
+// sign-in with MFA hands out, the app remembers it, and the next sign-in
+// from it goes through DEVICE_SRP_AUTH without MFA, until it is forgotten.
+func TestJSMFADevice(t *testing.T) {
+	script := srpJSScript(t, "mfa.js")
+	srv := testserver.Start(t)
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	pool, client := jsmPool(t, c, ctx, types.UserPoolMfaTypeOn, func(in *cip.CreateUserPoolInput) {
+		in.DeviceConfiguration = &types.DeviceConfigurationType{ChallengeRequiredOnNewDevice: true, DeviceOnlyRememberedOnUserPrompt: true}
+	})
+	jsmUser(t, c, ctx, pool, "dora", "+15555550142")
+
+	r := jsmRun(t, script, srv, []jsmCase{
+		{Name: "device", Kind: "device", PoolID: pool, ClientID: client, Username: "dora", Password: jsmPassword},
+	})["device"]
+
+	jsmWantSMS(t, r, "sign-in", "sendMFACode: outbox")
+	d := r.Device
+	if d == nil || !strings.HasPrefix(d.Key, "us-east-1_") || d.GroupKey == "" || !d.UserConfirmationNecessary {
+		t.Fatalf("the device the library confirmed: %+v", d)
+	}
+	remembered := func(dev jsmDevice) string {
+		for _, a := range dev.DeviceAttributes {
+			if a.Name == "dev:device_remembered_status" {
+				return a.Value
+			}
+		}
+		return ""
+	}
+	if got := d.Get.Device; got.DeviceKey != d.Key || remembered(got) != "remembered" {
+		t.Errorf("getDevice: %+v", got)
+	}
+	if l := d.List.Devices; len(l) != 1 || l[0].DeviceKey != d.Key {
+		t.Errorf("listDevices: %+v", l)
+	}
+	if ch := r.step(t, "sign-in after forgetDevice"); ch.ChallengeName != "SMS_MFA" {
+		t.Errorf("after forgetDevice: %s", ch.ChallengeName)
+	}
+	if len(r.Sessions) != 3 {
+		t.Fatalf("%d sessions, want 3", len(r.Sessions))
+	}
+	for i := range r.Sessions {
+		jsmWantSession(t, c, ctx, r, i, "dora")
+	}
+	if got := r.Sessions[1].Access["device_key"]; got != d.Key {
+		t.Errorf("the remembered device's access token: device_key %v, want %s", got, d.Key)
+	}
+	if _, err := c.AdminGetDevice(ctx, &cip.AdminGetDeviceInput{UserPoolId: aws.String(pool), Username: aws.String("dora"),
+		DeviceKey: aws.String(d.Key)}); err == nil {
+		t.Error("AdminGetDevice finds the device the library forgot")
 	}
 }

@@ -36,6 +36,11 @@
 //                      → verifySoftwareToken (the library then answers
 //                      MFA_SETUP: a session) → sign in → totpRequired →
 //                      sendMFACode(…, 'SOFTWARE_TOKEN_MFA')
+//       device         (a pool that tracks devices) sign in → mfaRequired →
+//                      sendMFACode (the library confirms the new device) →
+//                      setDeviceStatusRemembered, getDevice, listDevices →
+//                      sign in again: DEVICE_SRP_AUTH, no MFA → forgetDevice
+//                      → sign in: mfaRequired again
 //     poolId, clientId the user pool and its app client
 //     username         what the user signs in with
 //     password         the user's password
@@ -43,7 +48,9 @@
 // Output: one JSON object per case on its own line:
 //   { name, ok, steps: [ {step, …what the library handed over} ],
 //     sessions: [ {accessToken, idToken, refreshToken, id, access} ],
-//     errors: [ {step, code, message} ], secretCode?, problems: [strings] }
+//     errors: [ {step, code, message} ], secretCode?, userData?,
+//     device?: {key, groupKey, userConfirmationNecessary, get, list},
+//     problems: [strings] }
 // ok is true when the case went as expected; problems lists what did not.
 // The exit status is 0 when the script ran (whatever the cases' results), 1
 // when it could not.
@@ -343,11 +350,48 @@ class Run {
 		const again = this.want('sign-in with MFA', await signIn(this.c), 'totpRequired');
 		this.want('sendMFACode', await sendMFACode(again.user, next.code, 'SOFTWARE_TOKEN_MFA'), 'session');
 	}
+
+	async device() {
+		let after = await lastSeq(this.c);
+		let got = this.want('sign-in', await signIn(this.c), 'mfaRequired');
+		const done = await this.answerSMS('sendMFACode', got, after);
+		// The library confirmed the device the sign-in handed out
+		// (ConfirmDevice) before calling onSuccess.
+		const user = done.user;
+		this.res.device = { key: user.deviceKey, groupKey: user.deviceGroupKey, userConfirmationNecessary: done.userConfirmationNecessary };
+		if (!user.deviceKey) throw new Error('the library has no device key after the sign-in');
+		const rem = this.want('setDeviceStatusRemembered', await deviceCall(user, 'setDeviceStatusRemembered'), 'ok');
+		if (rem.data !== 'SUCCESS') this.res.problems.push(`setDeviceStatusRemembered: ${JSON.stringify(rem.data)}`);
+		this.res.device.get = this.want('getDevice', await deviceCall(user, 'getDevice'), 'ok').data;
+		this.res.device.list = this.want('listDevices', await deviceCall(user, 'listDevices', 10, null), 'ok').data;
+
+		// A remembered device skips MFA: DEVICE_SRP_AUTH, answered by the
+		// library from the device key and password it keeps.
+		after = await lastSeq(this.c);
+		got = this.want('sign-in on the remembered device', await signIn(this.c), 'session');
+		if ((await outbox(this.c, after)).some(m => m.kind === 'MFA_CODE')) this.res.problems.push('an SMS code was sent to a remembered device');
+		if (got.user.deviceKey !== user.deviceKey) this.res.problems.push(`device key ${got.user.deviceKey} on the second sign-in, want ${user.deviceKey}`);
+
+		// Forgotten, the device no longer skips MFA.
+		this.want('forgetDevice', await deviceCall(got.user, 'forgetDevice'), 'ok');
+		after = await lastSeq(this.c);
+		got = this.want('sign-in after forgetDevice', await signIn(this.c), 'mfaRequired');
+		await this.answerSMS('sendMFACode after forgetDevice', got, after);
+	}
+}
+
+// deviceCall runs one of the library's device methods, which take
+// {onSuccess, onFailure} last.
+function deviceCall(user, method, ...args) {
+	return new Promise(resolve => user[method](...args, {
+		onSuccess: data => resolve({ kind: 'ok', data }),
+		onFailure: err => resolve({ kind: 'error', error: errorOf(err) }),
+	}));
 }
 
 async function runCase(c) {
 	const run = new Run(c);
-	const kinds = { sms: 'sms', smsWrongCode: 'smsWrongCode', totp: 'totp', select: 'select', mfaSetup: 'mfaSetup' };
+	const kinds = { sms: 'sms', smsWrongCode: 'smsWrongCode', totp: 'totp', select: 'select', mfaSetup: 'mfaSetup', device: 'device' };
 	try {
 		if (!kinds[c.kind]) throw new Error(`unknown kind ${c.kind}`);
 		await run[kinds[c.kind]]();
