@@ -10,6 +10,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	cip "github.com/aws/aws-sdk-go-v2/service/cognitoidentityprovider"
@@ -17,6 +18,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cognitod/cognitod/internal/crypto/srp"
+	"github.com/cognitod/cognitod/internal/outbox"
 	"github.com/cognitod/cognitod/internal/testserver"
 )
 
@@ -355,4 +357,223 @@ func TestDevOperations(t *testing.T) {
 	}
 	_, err = e.c.AdminForgetDevice(e.ctx, &cip.AdminForgetDeviceInput{UserPoolId: pool, Username: aws.String("nobody"), DeviceKey: missing})
 	wantErr[*types.UserNotFoundException](t, err, "")
+}
+
+// devMFASetup is a pool that requires MFA (SMS codes through the outbox) and
+// remembers devices as cfg says, a client with the password and SRP flows,
+// and a user with a phone number.
+func devMFASetup(t *testing.T, cfg *types.DeviceConfigurationType) *devEnv {
+	t.Helper()
+	srv := testserver.Start(t)
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	pool := userPool(t, c, ctx, &cip.CreateUserPoolInput{DeviceConfiguration: cfg, SmsConfiguration: poolSMS,
+		AutoVerifiedAttributes: []types.VerifiedAttributeType{types.VerifiedAttributeTypePhoneNumber}})
+	if _, err := c.SetUserPoolMfaConfig(ctx, &cip.SetUserPoolMfaConfigInput{UserPoolId: aws.String(pool), MfaConfiguration: types.UserPoolMfaTypeOn,
+		SmsMfaConfiguration: &types.SmsMfaConfigType{SmsAuthenticationMessage: aws.String("Your code: {####}."), SmsConfiguration: poolSMS}}); err != nil {
+		t.Fatal(err)
+	}
+	client, _ := authClient(t, c, ctx, pool, nil)
+	authUser(t, c, ctx, pool, "dora", devPassword, "phone_number", "+15555550142", "phone_number_verified", "true")
+	return &devEnv{srv: srv, c: c, ctx: ctx, pool: pool, client: client, user: "dora"}
+}
+
+// devMFASignIn signs in with the password (and DEVICE_KEY when key is not
+// empty) and answers the SMS_MFA challenge with the code from the outbox.
+func (e *devEnv) devMFASignIn(t *testing.T, key string) *types.AuthenticationResultType {
+	t.Helper()
+	var extra []string
+	if key != "" {
+		extra = []string{"DEVICE_KEY", key}
+	}
+	out, err := authUserPassword(e.c, e.ctx, e.client, e.user, devPassword, extra...)
+	if err != nil {
+		t.Fatalf("sign-in: %v", err)
+	}
+	if out.ChallengeName != types.ChallengeNameTypeSmsMfa {
+		t.Fatalf("sign-in answered %q, want SMS_MFA", out.ChallengeName)
+	}
+	code := msCode(t, e.srv, e.ctx, e.pool, e.user).Code
+	resp := map[string]string{"USERNAME": e.user, "SMS_MFA_CODE": code}
+	if key != "" {
+		resp["DEVICE_KEY"] = key
+	}
+	done, err := msRespond(e.c, e.ctx, e.client, types.ChallengeNameTypeSmsMfa, aws.ToString(out.Session), resp)
+	if err != nil || done.AuthenticationResult == nil {
+		t.Fatalf("SMS_MFA: %v", err)
+	}
+	return done.AuthenticationResult
+}
+
+// devMFACodes counts the MFA codes the outbox holds for the user.
+func (e *devEnv) devMFACodes(t *testing.T) int {
+	t.Helper()
+	all, err := e.srv.Outbox().ListAll(e.ctx, outbox.Query{UserPoolID: e.pool, Username: e.user})
+	if err != nil {
+		t.Fatal(err)
+	}
+	n := 0
+	for _, m := range all {
+		if m.Kind == "MFA_CODE" {
+			n++
+		}
+	}
+	return n
+}
+
+// devRespond sends a challenge answer.
+func (e *devEnv) devRespond(name types.ChallengeNameType, session *string, resp map[string]string) (*cip.RespondToAuthChallengeOutput, error) {
+	return e.c.RespondToAuthChallenge(e.ctx, &cip.RespondToAuthChallengeInput{ClientId: aws.String(e.client), ChallengeName: name,
+		Session: session, ChallengeResponses: resp})
+}
+
+// devDeviceAuth answers DEVICE_SRP_AUTH and DEVICE_PASSWORD_VERIFIER as
+// amazon-cognito-identity-js's getDeviceResponse does: SRP with the device
+// group key as the pool name and the device key as the user, signed with the
+// device password given (the device's own, or a wrong one), the Session of
+// each answer sent with the next.
+func (e *devEnv) devDeviceAuth(t *testing.T, d devDevice, password string, session *string) (*cip.RespondToAuthChallengeOutput, error) {
+	t.Helper()
+	sc, err := srp.NewClient(d.group, rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ch, err := e.devRespond(types.ChallengeNameTypeDeviceSrpAuth, session,
+		map[string]string{"USERNAME": e.user, "DEVICE_KEY": d.key, "SRP_A": sc.AHex()})
+	if err != nil {
+		return nil, err
+	}
+	if ch.ChallengeName != types.ChallengeNameTypeDevicePasswordVerifier {
+		t.Fatalf("DEVICE_SRP_AUTH answered %q, want DEVICE_PASSWORD_VERIFIER", ch.ChallengeName)
+	}
+	p := ch.ChallengeParameters
+	resp, err := sc.RespondPasswordVerifier(map[string]string{"SRP_B": p["SRP_B"], "SALT": p["SALT"], "SECRET_BLOCK": p["SECRET_BLOCK"],
+		"USER_ID_FOR_SRP": d.key}, password, time.Now())
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp["USERNAME"], resp["DEVICE_KEY"] = p["USERNAME"], d.key
+	return e.devRespond(types.ChallengeNameTypeDevicePasswordVerifier, ch.Session, resp)
+}
+
+func TestDevDeviceSRPAuth(t *testing.T) {
+	e := devMFASetup(t, devAlways)
+	first := e.devMFASignIn(t, "")
+	d, _ := e.devConfirm(t, first, "laptop")
+	codes := e.devMFACodes(t)
+
+	// USER_PASSWORD_AUTH from the remembered device: DEVICE_SRP_AUTH
+	// instead of SMS_MFA.
+	out, err := authUserPassword(e.c, e.ctx, e.client, e.user, devPassword, "DEVICE_KEY", d.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if out.ChallengeName != types.ChallengeNameTypeDeviceSrpAuth || out.Session == nil {
+		t.Fatalf("sign-in from a remembered device answered %q, want DEVICE_SRP_AUTH with a Session", out.ChallengeName)
+	}
+	done, err := e.devDeviceAuth(t, d, d.password, out.Session)
+	if err != nil {
+		t.Fatalf("device authentication: %v", err)
+	}
+	res := done.AuthenticationResult
+	authWantTokens(t, res, e.client, e.user, 3600)
+	if res.NewDeviceMetadata != nil {
+		t.Error("a sign-in from a known device handed out a new one")
+	}
+	if got := authClaims(t, aws.ToString(res.AccessToken))["device_key"]; got != d.key {
+		t.Errorf("access token device_key %v, want %s", got, d.key)
+	}
+	if n := e.devMFACodes(t); n != codes {
+		t.Errorf("%d MFA codes sent for a remembered device", n-codes)
+	}
+	got, err := e.c.GetDevice(e.ctx, &cip.GetDeviceInput{AccessToken: res.AccessToken, DeviceKey: aws.String(d.key)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Device.DeviceLastAuthenticatedDate == nil || got.Device.DeviceLastAuthenticatedDate.Before(*got.Device.DeviceCreateDate) {
+		t.Errorf("DeviceLastAuthenticatedDate %v", got.Device.DeviceLastAuthenticatedDate)
+	}
+
+	t.Run("USER_SRP_AUTH", func(t *testing.T) {
+		sc, err := srp.NewClient(srp.PoolName(e.pool), rand.Reader)
+		if err != nil {
+			t.Fatal(err)
+		}
+		ch, err := e.c.InitiateAuth(e.ctx, &cip.InitiateAuthInput{ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeUserSrpAuth,
+			AuthParameters: map[string]string{"USERNAME": e.user, "SRP_A": sc.AHex(), "DEVICE_KEY": d.key}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp, err := sc.RespondPasswordVerifier(ch.ChallengeParameters, devPassword, time.Now())
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp["DEVICE_KEY"] = d.key
+		step, err := e.devRespond(types.ChallengeNameTypePasswordVerifier, ch.Session, resp)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if step.ChallengeName != types.ChallengeNameTypeDeviceSrpAuth {
+			t.Fatalf("PASSWORD_VERIFIER answered %q, want DEVICE_SRP_AUTH", step.ChallengeName)
+		}
+		done, err := e.devDeviceAuth(t, d, d.password, step.Session)
+		if err != nil || done.AuthenticationResult == nil {
+			t.Fatalf("device authentication: %v", err)
+		}
+	})
+	t.Run("wrong device password", func(t *testing.T) {
+		out, err := authUserPassword(e.c, e.ctx, e.client, e.user, devPassword, "DEVICE_KEY", d.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.devDeviceAuth(t, d, "not-the-device-password", out.Session)
+		authWantNotAuthorized(t, "wrong device password", err, "Incorrect username or password.")
+	})
+	t.Run("session used once", func(t *testing.T) {
+		out, err := authUserPassword(e.c, e.ctx, e.client, e.user, devPassword, "DEVICE_KEY", d.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.devDeviceAuth(t, d, d.password, out.Session); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.devDeviceAuth(t, d, d.password, out.Session)
+		authWantNotAuthorized(t, "DEVICE_SRP_AUTH answered twice", err, "Invalid session for the user, session can only be used once.")
+	})
+	t.Run("another device key in the answer", func(t *testing.T) {
+		out, err := authUserPassword(e.c, e.ctx, e.client, e.user, devPassword, "DEVICE_KEY", d.key)
+		if err != nil {
+			t.Fatal(err)
+		}
+		other := d
+		other.key = e.srv.Config.Region + "_00000000-0000-4000-8000-000000000000"
+		_, err = e.devDeviceAuth(t, other, d.password, out.Session)
+		wantErr[*types.ResourceNotFoundException](t, err, "Device does not exist.")
+	})
+	t.Run("not remembered", func(t *testing.T) {
+		if _, err := e.c.AdminUpdateDeviceStatus(e.ctx, &cip.AdminUpdateDeviceStatusInput{UserPoolId: aws.String(e.pool), Username: aws.String(e.user),
+			DeviceKey: aws.String(d.key), DeviceRememberedStatus: types.DeviceRememberedStatusTypeNotRemembered}); err != nil {
+			t.Fatal(err)
+		}
+		// A device that is not remembered does not skip MFA.
+		e.devMFASignIn(t, d.key)
+		if _, err := e.c.AdminUpdateDeviceStatus(e.ctx, &cip.AdminUpdateDeviceStatusInput{UserPoolId: aws.String(e.pool), Username: aws.String(e.user),
+			DeviceKey: aws.String(d.key), DeviceRememberedStatus: types.DeviceRememberedStatusTypeRemembered}); err != nil {
+			t.Fatal(err)
+		}
+	})
+	t.Run("forgotten between the steps", func(t *testing.T) {
+		res := e.devMFASignIn(t, "")
+		d2, _ := e.devConfirm(t, res, "tablet")
+		out, err := authUserPassword(e.c, e.ctx, e.client, e.user, devPassword, "DEVICE_KEY", d2.key)
+		if err != nil || out.ChallengeName != types.ChallengeNameTypeDeviceSrpAuth {
+			t.Fatalf("sign-in: %v %q", err, out.ChallengeName)
+		}
+		if _, err := e.c.ForgetDevice(e.ctx, &cip.ForgetDeviceInput{AccessToken: res.AccessToken, DeviceKey: aws.String(d2.key)}); err != nil {
+			t.Fatal(err)
+		}
+		_, err = e.devDeviceAuth(t, d2, d2.password, out.Session)
+		wantErr[*types.ResourceNotFoundException](t, err, "Device does not exist.")
+		// Signing in again with the forgotten key asks for MFA.
+		e.devMFASignIn(t, d2.key)
+	})
 }

@@ -235,6 +235,10 @@ func (s *Service) passwordVerified(ctx context.Context, call authCall, u *user) 
 			return nil, err
 		}
 	}
+	// A remembered device proves itself instead of the MFA step.
+	if step, err := s.deviceChallenge(call, u); step != nil || err != nil {
+		return step, err
+	}
 	if step, err := s.mfaChallenge(ctx, call, u); step != nil || err != nil {
 		return step, err
 	}
@@ -306,6 +310,8 @@ type challengeState struct {
 	// (AssociateSoftwareToken answered), "verified" (VerifySoftwareToken
 	// answered; RespondToAuthChallenge may finish the sign-in).
 	Step string `json:"step,omitempty"`
+	// Device is the device key of the device challenges (devicesrp.go).
+	Device string `json:"dk,omitempty"`
 }
 
 func challengeAD(poolID string) string { return "auth-session:" + poolID }
@@ -424,6 +430,10 @@ func (s *Service) respond(ctx context.Context, call authCall, name api.Challenge
 		return s.respondMFA(ctx, call, name, session, resp)
 	case api.ChallengeNameTypeSelectMfaType:
 		return s.respondSelectMFA(ctx, call, session, resp)
+	case api.ChallengeNameTypeDeviceSrpAuth:
+		return s.respondDeviceSRPAuth(ctx, call, session, resp)
+	case api.ChallengeNameTypeDevicePasswordVerifier:
+		return s.respondDevicePasswordVerifier(ctx, call, resp)
 	case api.ChallengeNameTypeMfaSetup:
 		return s.respondMFASetup(ctx, call, session, resp)
 	}
