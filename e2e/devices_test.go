@@ -577,3 +577,75 @@ func TestDevDeviceSRPAuth(t *testing.T) {
 		e.devMFASignIn(t, d2.key)
 	})
 }
+
+// devRefresh refreshes with REFRESH_TOKEN_AUTH, sending DEVICE_KEY as
+// amazon-cognito-identity-js does.
+func (e *devEnv) devRefresh(res *types.AuthenticationResultType, key string) error {
+	params := map[string]string{"REFRESH_TOKEN": aws.ToString(res.RefreshToken)}
+	if key != "" {
+		params["DEVICE_KEY"] = key
+	}
+	_, err := e.c.InitiateAuth(e.ctx, &cip.InitiateAuthInput{ClientId: aws.String(e.client), AuthFlow: types.AuthFlowTypeRefreshTokenAuth,
+		AuthParameters: params})
+	return err
+}
+
+func TestDevRefreshEndsWithDevice(t *testing.T) {
+	e := devMFASetup(t, devAlways)
+	first := e.devMFASignIn(t, "")
+	d, _ := e.devConfirm(t, first, "phone")
+	out, err := authUserPassword(e.c, e.ctx, e.client, e.user, devPassword, "DEVICE_KEY", d.key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	done, err := e.devDeviceAuth(t, d, d.password, out.Session)
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := done.AuthenticationResult
+	// Another device's session is not affected.
+	other := e.devMFASignIn(t, "")
+	o, _ := e.devConfirm(t, other, "other")
+
+	for name, res := range map[string]*types.AuthenticationResultType{"confirming sign-in": first, "device sign-in": second, "other device": other} {
+		if err := e.devRefresh(res, d.key); err != nil {
+			t.Fatalf("%s: refresh before ForgetDevice: %v", name, err)
+		}
+	}
+	if _, err := e.c.ForgetDevice(e.ctx, &cip.ForgetDeviceInput{AccessToken: second.AccessToken, DeviceKey: aws.String(d.key)}); err != nil {
+		t.Fatal(err)
+	}
+	authWantNotAuthorized(t, "refresh of the confirming sign-in", e.devRefresh(first, d.key), "Invalid Refresh Token")
+	authWantNotAuthorized(t, "refresh of the device sign-in", e.devRefresh(second, d.key), "Invalid Refresh Token")
+	_, err = e.c.GetTokensFromRefreshToken(e.ctx, &cip.GetTokensFromRefreshTokenInput{ClientId: aws.String(e.client),
+		RefreshToken: second.RefreshToken, DeviceKey: aws.String(d.key)})
+	authWantNotAuthorized(t, "GetTokensFromRefreshToken of the device sign-in", err, "Invalid Refresh Token")
+	if err := e.devRefresh(other, o.key); err != nil {
+		t.Errorf("refresh of another device's session: %v", err)
+	}
+	// AdminForgetDevice ends the other one.
+	if _, err := e.c.AdminForgetDevice(e.ctx, &cip.AdminForgetDeviceInput{UserPoolId: aws.String(e.pool), Username: aws.String(e.user),
+		DeviceKey: aws.String(o.key)}); err != nil {
+		t.Fatal(err)
+	}
+	authWantNotAuthorized(t, "refresh after AdminForgetDevice", e.devRefresh(other, o.key), "Invalid Refresh Token")
+}
+
+// Devices handed out and never confirmed are kept only for the newest few
+// sign-ins; the sessions of the older ones keep their refresh tokens, since
+// nobody forgot their device.
+func TestDevUnconfirmedDevicesPruned(t *testing.T) {
+	e := devSetup(t, devAlways)
+	oldest := e.devSignIn(t)
+	for range 12 {
+		e.devSignIn(t)
+	}
+	if err := e.devRefresh(oldest, aws.ToString(oldest.NewDeviceMetadata.DeviceKey)); err != nil {
+		t.Errorf("refresh of a session whose unconfirmed device was pruned: %v", err)
+	}
+	// The pruned device can no longer be confirmed.
+	_, cfg := devSecret(t, aws.ToString(oldest.NewDeviceMetadata.DeviceGroupKey), aws.ToString(oldest.NewDeviceMetadata.DeviceKey))
+	_, err := e.c.ConfirmDevice(e.ctx, &cip.ConfirmDeviceInput{AccessToken: oldest.AccessToken, DeviceKey: oldest.NewDeviceMetadata.DeviceKey,
+		DeviceSecretVerifierConfig: cfg})
+	wantErr[*types.ResourceNotFoundException](t, err, "Device does not exist.")
+}

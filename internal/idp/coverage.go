@@ -85,7 +85,7 @@ func OperationCoverage() map[string]Coverage {
 		"GetUser":                     {State: Implemented},
 		"GlobalSignOut":               {State: Implemented},
 		"AdminUserGlobalSignOut":      {State: Implemented},
-		"GetTokensFromRefreshToken":   {State: Partial, Note: "refresh-token rotation with its grace period; DeviceKey and ClientMetadata come with devices and Lambda triggers"},
+		"GetTokensFromRefreshToken":   {State: Partial, Note: "refresh-token rotation with its grace period; a session ends with its device (the DeviceKey sent is not compared); ClientMetadata comes with Lambda triggers"},
 		"RevokeToken":                 {State: Implemented},
 
 		// Signed-in users (access token)
