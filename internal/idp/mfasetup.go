@@ -149,7 +149,7 @@ func (s *Service) respondMFASetup(ctx context.Context, call authCall, session st
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now()})
+	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now(), deviceKey: call.deviceKey})
 	if err != nil {
 		return nil, err
 	}

@@ -267,7 +267,7 @@ func (s *Service) respondMFA(ctx context.Context, call authCall, name api.Challe
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now()})
+	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now(), deviceKey: call.deviceKey})
 	if err != nil {
 		return nil, err
 	}

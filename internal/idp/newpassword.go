@@ -109,7 +109,7 @@ func (s *Service) respondNewPassword(ctx context.Context, call authCall, session
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now()})
+	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now(), deviceKey: call.deviceKey})
 	if err != nil {
 		return nil, err
 	}
