@@ -649,3 +649,34 @@ func TestDevUnconfirmedDevicesPruned(t *testing.T) {
 		DeviceSecretVerifierConfig: cfg})
 	wantErr[*types.ResourceNotFoundException](t, err, "Device does not exist.")
 }
+
+// Without ChallengeRequiredOnNewDevice a remembered device does not stand in
+// for the second factor: after the device's proof the SMS code is still
+// asked, and the tokens then name the device.
+func TestDevRememberedDeviceStillAsksMFAWithoutChallengeRequired(t *testing.T) {
+	e := devMFASetup(t, &types.DeviceConfigurationType{DeviceOnlyRememberedOnUserPrompt: true})
+	first := e.devMFASignIn(t, "")
+	d, _ := e.devConfirm(t, first, "tablet")
+	if _, err := e.c.UpdateDeviceStatus(e.ctx, &cip.UpdateDeviceStatusInput{AccessToken: first.AccessToken, DeviceKey: aws.String(d.key),
+		DeviceRememberedStatus: types.DeviceRememberedStatusTypeRemembered}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := authUserPassword(e.c, e.ctx, e.client, e.user, devPassword, "DEVICE_KEY", d.key)
+	if err != nil || out.ChallengeName != types.ChallengeNameTypeDeviceSrpAuth {
+		t.Fatalf("sign-in from the remembered device: %v %s", err, out.ChallengeName)
+	}
+	before := e.devMFACodes(t)
+	ver, err := e.devDeviceAuth(t, d, d.password, out.Session)
+	if err != nil || ver.ChallengeName != types.ChallengeNameTypeSmsMfa || ver.AuthenticationResult != nil {
+		t.Fatalf("after the device's proof: %v %s, want SMS_MFA", err, ver.ChallengeName)
+	}
+	if e.devMFACodes(t) != before+1 {
+		t.Error("no MFA code was sent")
+	}
+	code := msCode(t, e.srv, e.ctx, e.pool, e.user).Code
+	done, err := msRespond(e.c, e.ctx, e.client, types.ChallengeNameTypeSmsMfa, aws.ToString(ver.Session),
+		map[string]string{"USERNAME": e.user, "SMS_MFA_CODE": code, "DEVICE_KEY": d.key})
+	if err != nil || done.AuthenticationResult == nil || done.AuthenticationResult.NewDeviceMetadata != nil {
+		t.Fatalf("SMS_MFA after the device: %v", err)
+	}
+}

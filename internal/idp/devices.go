@@ -85,6 +85,13 @@ func (p *pool) tracksDevices() bool {
 	return c != nil && (api.ToBool(c.ChallengeRequiredOnNewDevice) || api.ToBool(c.DeviceOnlyRememberedOnUserPrompt))
 }
 
+// deviceReplacesMFA reports ChallengeRequiredOnNewDevice: a remembered
+// device's proof then takes the place of the MFA step.
+func (p *pool) deviceReplacesMFA() bool {
+	c := p.Type.DeviceConfiguration
+	return c != nil && api.ToBool(c.ChallengeRequiredOnNewDevice)
+}
+
 // rememberOnPrompt reports DeviceOnlyRememberedOnUserPrompt: a confirmed
 // device stays not_remembered until the user says otherwise.
 func (p *pool) rememberOnPrompt() bool {

@@ -169,6 +169,15 @@ func (s *Service) respondDevicePasswordVerifier(ctx context.Context, call authCa
 	if err := server.VerifyClient(A, d.GroupKey, d.Key, blockBytes, resp["TIMESTAMP"], resp["PASSWORD_CLAIM_SIGNATURE"]); err != nil {
 		return nil, errIncorrect()
 	}
+	// Only ChallengeRequiredOnNewDevice lets a remembered device stand in
+	// for the second factor; without it the device is known (its key goes
+	// into the tokens) and MFA is still asked.
+	if !call.p.deviceReplacesMFA() {
+		call.deviceKey = d.Key
+		if step, err := s.mfaChallenge(ctx, call, u); step != nil || err != nil {
+			return step, err
+		}
+	}
 	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now(), deviceKey: d.Key})
 	if err != nil {
 		return nil, err
