@@ -364,3 +364,24 @@ func TestMFASignInSetupSoftwareToken(t *testing.T) {
 		t.Fatalf("the next sign-in asks for the token: %v %s", err, next.ChallengeName)
 	}
 }
+
+// An MFA challenge's Session expires after the client's AuthSessionValidity
+// (3 minutes by default), the code with it.
+func TestMFASignInSessionExpires(t *testing.T) {
+	clk := testserver.NewClock(time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC))
+	srv := testserver.Start(t, testserver.WithClock(clk))
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	pool, client := msPool(t, c, ctx, types.UserPoolMfaTypeOn)
+	msUser(t, c, ctx, pool, "eve")
+	out, err := msSignIn(c, ctx, pool, client, "eve")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := msCode(t, srv, ctx, pool, "eve")
+	clk.Advance(3*time.Minute + time.Second)
+	_, err = msRespond(c, ctx, client, types.ChallengeNameTypeSmsMfa, aws.ToString(out.Session), map[string]string{"USERNAME": "eve", "SMS_MFA_CODE": m.Code})
+	var na *types.NotAuthorizedException
+	if !errors.As(err, &na) || aws.ToString(na.Message) != "Invalid session for the user, session is expired." {
+		t.Fatalf("after 3 minutes: %v", err)
+	}
+}
