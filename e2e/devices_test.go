@@ -229,6 +229,9 @@ func TestDevConfirmDevice(t *testing.T) {
 				devAttr(dev, "dev:device_remembered_status") != tc.status || devAttr(dev, "device_status") != "valid" {
 				t.Errorf("device %s attributes %+v, want name Dora's phone, %s", aws.ToString(dev.DeviceKey), dev.DeviceAttributes, tc.status)
 			}
+			if ip := devAttr(dev, "last_ip_used"); ip != "127.0.0.1" {
+				t.Errorf("last_ip_used %q, want the test's loopback address", ip)
+			}
 			if dev.DeviceCreateDate == nil || dev.DeviceLastModifiedDate == nil || dev.DeviceLastAuthenticatedDate == nil {
 				t.Errorf("device dates create %v modified %v authenticated %v", dev.DeviceCreateDate, dev.DeviceLastModifiedDate, dev.DeviceLastAuthenticatedDate)
 			}

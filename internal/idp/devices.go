@@ -13,6 +13,7 @@ import (
 
 	"github.com/cognitod/cognitod/internal/api"
 	"github.com/cognitod/cognitod/internal/crypto/srp"
+	"github.com/cognitod/cognitod/internal/reqctx"
 	"github.com/cognitod/cognitod/internal/store"
 )
 
@@ -125,12 +126,16 @@ func (s *Service) signInDevice(ctx context.Context, g *grant) (*api.NewDeviceMet
 		return nil, nil
 	}
 	now := s.now().UnixMilli()
+	ip := reqctx.From(ctx).ClientIP
 	if g.deviceKey != "" {
 		if d := g.u.doc.device(g.deviceKey); d != nil && d.confirmed() {
 			key := g.deviceKey
 			u, err := s.updateUser(ctx, g.p, g.poolID, g.u.rec.Sub, func(u *user) error {
 				if d := u.doc.device(key); d != nil {
 					d.LastAuth = now
+					if ip != "" {
+						d.LastIP = ip
+					}
 				}
 				u.keepModified = true
 				return nil
@@ -147,7 +152,7 @@ func (s *Service) signInDevice(ctx context.Context, g *grant) (*api.NewDeviceMet
 		return nil, err
 	}
 	u, err := s.updateUser(ctx, g.p, g.poolID, g.u.rec.Sub, func(u *user) error {
-		u.doc.addDevice(storedDevice{Key: key, GroupKey: group, Created: now, Modified: now, LastAuth: now})
+		u.doc.addDevice(storedDevice{Key: key, GroupKey: group, Created: now, Modified: now, LastAuth: now, LastIP: ip})
 		u.keepModified = true
 		return nil
 	})

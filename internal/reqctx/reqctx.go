@@ -9,6 +9,9 @@ type Info struct {
 	ID        string
 	Operation string
 	ErrorType string
+	// ClientIP is the address the request came from (the TCP peer; no
+	// forwarding headers are trusted): devices record it as last_ip_used.
+	ClientIP string
 }
 
 type key struct{}

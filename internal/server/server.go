@@ -126,7 +126,7 @@ func (w *statusWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 func (s *Server) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		info := &reqctx.Info{ID: newRequestID()}
+		info := &reqctx.Info{ID: newRequestID(), ClientIP: remoteIP(r)}
 		r = r.WithContext(reqctx.With(r.Context(), info))
 		w.Header().Set("X-Amzn-RequestId", info.ID)
 		sw := &statusWriter{ResponseWriter: w}
@@ -241,4 +241,13 @@ func (s *Server) Serve(ctx context.Context, ln net.Listener) error {
 		err = errors.Join(err, serr)
 	}
 	return err
+}
+
+// remoteIP is the host part of the request's peer address.
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
 }
