@@ -13,6 +13,7 @@ import (
 	"github.com/aws/smithy-go"
 
 	"github.com/cognitod/cognitod/internal/crypto/totp"
+	"github.com/cognitod/cognitod/internal/store"
 	"github.com/cognitod/cognitod/internal/testserver"
 )
 
@@ -452,4 +453,35 @@ func TestMfaPrefTOTP(t *testing.T) {
 		t.Fatal(err)
 	}
 	mpWant(t, "TOTP off", mpAdminReport(t, c, ctx, pool, "jack"), mpNone)
+}
+
+// InternalErrorException, the last of the operation's errors: a user whose
+// stored document cannot be read (damaged by hand here, through the store)
+// gets it, with no detail and no 500 page, and the damage is not spread.
+func TestMfaPrefInternalError(t *testing.T) {
+	srv := testserver.Start(t)
+	c, ctx := srv.Client(), testserver.Ctx(t)
+	pool := mpPool(t, c, ctx, false)
+	mpUser(t, c, ctx, pool, "gus", "phone_number", "+15555550105")
+	u, err := c.AdminGetUser(ctx, &cip.AdminGetUserInput{UserPoolId: aws.String(pool), Username: aws.String("gus")})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var sub string
+	for _, a := range u.UserAttributes {
+		if aws.ToString(a.Name) == "sub" {
+			sub = aws.ToString(a.Value)
+		}
+	}
+	if _, err := srv.App.Store.UpdateUser(ctx, pool, sub, func(rec store.User) (store.User, error) {
+		rec.Doc = []byte("{not json")
+		return rec, nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	err = mpSet(c, ctx, pool, "gus", func(in *cip.AdminSetUserMFAPreferenceInput) { in.SMSMfaSettings = mpSMS(true, false) })
+	var ie *types.InternalErrorException
+	if !errors.As(err, &ie) {
+		t.Fatalf("damaged user: %v, want InternalErrorException", err)
+	}
 }
