@@ -58,8 +58,22 @@ func (c *poolCache) last(id string) (*pool, int64, bool) {
 }
 
 // poolView loads a pool for reading. The result is shared between requests:
-// callers must not change it (use getPool for a private copy).
+// callers must not change it (use getPool for a private copy). It asks the
+// store only for the pool's version (a key lookup) and reads the document
+// when that version is not the one this process has decoded: pools change
+// rarely, and reading a document of several pages on every sign-in cost
+// more than the lookup.
 func (s *Service) poolView(ctx context.Context, id string) (*pool, error) {
+	v, err := s.Store.UserPoolVersion(ctx, id)
+	if isNotFound(err) {
+		return nil, poolNotFound(id)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if p, cached, ok := s.pools.last(id); ok && cached == v {
+		return p, nil
+	}
 	rec, err := s.Store.GetUserPool(ctx, id)
 	if isNotFound(err) {
 		return nil, poolNotFound(id)
@@ -68,6 +82,7 @@ func (s *Service) poolView(ctx context.Context, id string) (*pool, error) {
 		return nil, err
 	}
 	if p, ok := s.pools.get(id, rec.Doc); ok {
+		s.pools.put(id, rec.Doc, rec.Version, p)
 		return p, nil
 	}
 	p, err := decodePool(rec)

@@ -66,9 +66,10 @@ type UserPool struct {
 	Name    string
 	Created time.Time
 	Doc     []byte
-	// Version is 1 for a new pool and grows with every UpdateUserPool
-	// (whatever fn changed). The store sets it; what callers put there is
-	// ignored.
+	// Version is drawn at random (positive) for a new pool and grows by
+	// one with every UpdateUserPool (whatever fn changed): a pool made
+	// again under an old id does not share its versions. The store sets
+	// it; what callers put there is ignored.
 	Version int64
 }
 
@@ -242,6 +243,10 @@ type Page struct {
 type Store interface {
 	CreateUserPool(ctx context.Context, p UserPool) error
 	GetUserPool(ctx context.Context, id string) (UserPool, error)
+	// UserPoolVersion returns the pool's Version alone: a reader holding a
+	// copy of the pool learns whether it is current without reading the
+	// document (a key lookup against a read of several pages).
+	UserPoolVersion(ctx context.Context, id string) (int64, error)
 	UpdateUserPool(ctx context.Context, id string, fn func(UserPool) (UserPool, error)) (UserPool, error)
 	// DeleteUserPool removes the pool and everything that belongs to it:
 	// clients, users (with their search values and aliases), groups,

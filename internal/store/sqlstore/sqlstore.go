@@ -6,8 +6,10 @@ package sqlstore
 
 import (
 	"context"
+	"crypto/rand"
 	"database/sql"
 	"encoding/base64"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"strconv"
@@ -242,10 +244,11 @@ func fromMS(n int64) time.Time { return time.UnixMilli(n).UTC() }
 const poolCols = `seq, id, name, created_ms, doc, version`
 
 var (
-	qInsertPool     = reg(`INSERT INTO user_pools (id, name, created_ms, doc) VALUES (?, ?, ?, ?)`)
+	qInsertPool     = reg(`INSERT INTO user_pools (id, name, created_ms, doc, version) VALUES (?, ?, ?, ?, ?)`)
 	qPool           = reg(`SELECT ` + poolCols + ` FROM user_pools WHERE id = ?`)
 	qPoolForUpdate  = reg(`SELECT ` + poolCols + ` FROM user_pools WHERE id = ? /*FOR UPDATE*/`)
 	qPoolExists     = reg(`SELECT version FROM user_pools WHERE id = ? /*FOR KEY SHARE*/`)
+	qPoolVersion    = reg(`SELECT version FROM user_pools WHERE id = ?`)
 	qPoolLock       = reg(`SELECT 1 FROM user_pools WHERE id = ? /*FOR UPDATE*/`)
 	qUpdatePool     = reg(`UPDATE user_pools SET name = ?, doc = ?, version = version + 1 WHERE id = ?`)
 	qListPools      = reg(`SELECT ` + poolCols + ` FROM user_pools WHERE seq > ? ORDER BY seq LIMIT ?`)
@@ -265,8 +268,16 @@ var (
 )
 
 func (s *Store) CreateUserPool(ctx context.Context, p store.UserPool) error {
+	// A new pool's version is drawn at random rather than 1: a pool made
+	// again under an id that existed before (after Reset, with fixed
+	// randomness in a test) must not look like the copy a reader cached.
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		return err
+	}
+	firstVersion := int64(binary.BigEndian.Uint64(b[:])>>2) + 1
 	return s.tx(ctx, func(tx *sql.Tx) error {
-		_, err := s.txExec(ctx, tx, qInsertPool, p.ID, p.Name, ms(p.Created), doc(p.Doc))
+		_, err := s.txExec(ctx, tx, qInsertPool, p.ID, p.Name, ms(p.Created), doc(p.Doc), firstVersion)
 		return s.conflict(err)
 	})
 }
@@ -287,6 +298,15 @@ func scanPool(row scanner) (store.UserPool, int64, error) {
 func (s *Store) GetUserPool(ctx context.Context, id string) (store.UserPool, error) {
 	p, _, err := scanPool(s.readRow(ctx, qPool, id))
 	return p, err
+}
+
+func (s *Store) UserPoolVersion(ctx context.Context, id string) (int64, error) {
+	var v int64
+	err := s.readRow(ctx, qPoolVersion, id).Scan(&v)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, store.ErrNotFound
+	}
+	return v, err
 }
 
 func (s *Store) UpdateUserPool(ctx context.Context, id string, fn func(store.UserPool) (store.UserPool, error)) (store.UserPool, error) {
