@@ -242,6 +242,12 @@ func (s *Service) passwordVerified(ctx context.Context, call authCall, u *user) 
 	if step, err := s.mfaChallenge(ctx, call, u); step != nil || err != nil {
 		return step, err
 	}
+	return s.signedIn(ctx, call, u)
+}
+
+// signedIn ends a sign-in: tokens for the user, from the device the call
+// names (if any).
+func (s *Service) signedIn(ctx context.Context, call authCall, u *user) (*authStep, error) {
 	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now(), deviceKey: call.deviceKey})
 	if err != nil {
 		return nil, err

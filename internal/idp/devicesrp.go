@@ -178,9 +178,6 @@ func (s *Service) respondDevicePasswordVerifier(ctx context.Context, call authCa
 			return step, err
 		}
 	}
-	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now(), deviceKey: d.Key})
-	if err != nil {
-		return nil, err
-	}
-	return &authStep{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil
+	call.deviceKey = d.Key
+	return s.signedIn(ctx, call, u)
 }

@@ -93,23 +93,7 @@ func (s *Service) verifyInSetup(ctx context.Context, session, code, name string)
 	if err != nil {
 		return nil, err
 	}
-	_, err = s.updateUser(ctx, call.p, call.poolID, st.Sub, func(u *user) error {
-		m := u.doc.MFA
-		if m == nil || m.TOTPPending == "" {
-			return errNoSoftwareToken()
-		}
-		seed, err := s.openTOTPSeed(call.poolID, u.rec.Sub, m.TOTPPending)
-		if err != nil {
-			return err
-		}
-		step, ok := totp.Check(seed, code, s.now(), -1)
-		if !ok {
-			return errTOTPMismatch()
-		}
-		m.TOTPSeed, m.TOTPPending = m.TOTPPending, ""
-		m.TOTPName, m.TOTPLastStep = name, step
-		return nil
-	})
+	_, err = s.updateUser(ctx, call.p, call.poolID, st.Sub, s.verifyPending(call.poolID, code, name))
 	if err != nil {
 		return nil, err
 	}
@@ -149,9 +133,5 @@ func (s *Service) respondMFASetup(ctx context.Context, call authCall, session st
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now(), deviceKey: call.deviceKey})
-	if err != nil {
-		return nil, err
-	}
-	return &authStep{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil
+	return s.signedIn(ctx, call, u)
 }

@@ -267,11 +267,7 @@ func (s *Service) respondMFA(ctx context.Context, call authCall, name api.Challe
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now(), deviceKey: call.deviceKey})
-	if err != nil {
-		return nil, err
-	}
-	return &authStep{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil
+	return s.signedIn(ctx, call, u)
 }
 
 // isIncorrect reports passwordFailed's own answer (the count was recorded).

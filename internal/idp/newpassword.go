@@ -109,11 +109,7 @@ func (s *Service) respondNewPassword(ctx context.Context, call authCall, session
 	if err != nil {
 		return nil, err
 	}
-	res, err := s.issueTokens(ctx, grant{p: call.p, poolID: call.poolID, c: call.c, u: u, authTime: s.now(), deviceKey: call.deviceKey})
-	if err != nil {
-		return nil, err
-	}
-	return &authStep{AuthenticationResult: res, ChallengeParameters: map[string]string{}}, nil
+	return s.signedIn(ctx, call, u)
 }
 
 // requiresAttr reports whether the pool's schema makes name required.

@@ -92,16 +92,25 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in *api.VerifySoftwar
 		return nil, err
 	}
 	code, name := api.ToString(in.UserCode), api.ToString(in.FriendlyDeviceName)
-	_, err = s.updateUser(ctx, ac.p, ac.poolID, ac.u.rec.Sub, func(u *user) error {
-		// Checked inside the update, on the user as stored now: two
-		// verifications racing with one code cannot both succeed, and a
-		// seed replaced meanwhile is not verified with the old one's
-		// code.
+	_, err = s.updateUser(ctx, ac.p, ac.poolID, ac.u.rec.Sub, s.verifyPending(ac.poolID, code, name))
+	if err != nil {
+		return nil, err
+	}
+	return &api.VerifySoftwareTokenResponse{Status: api.VerifySoftwareTokenResponseTypeSuccess}, nil
+}
+
+// verifyPending is the update that makes the pending seed the user's
+// software token when code is one of its codes. It checks inside the update,
+// on the user as stored now: two verifications racing with one code cannot
+// both succeed, and a seed replaced meanwhile is not verified with the old
+// one's code.
+func (s *Service) verifyPending(poolID, code, name string) func(u *user) error {
+	return func(u *user) error {
 		m := u.doc.MFA
 		if m == nil || m.TOTPPending == "" {
 			return errNoSoftwareToken()
 		}
-		seed, err := s.openTOTPSeed(ac.poolID, u.rec.Sub, m.TOTPPending)
+		seed, err := s.openTOTPSeed(poolID, u.rec.Sub, m.TOTPPending)
 		if err != nil {
 			return err
 		}
@@ -115,11 +124,7 @@ func (s *Service) VerifySoftwareToken(ctx context.Context, in *api.VerifySoftwar
 		m.TOTPSeed, m.TOTPPending = m.TOTPPending, ""
 		m.TOTPName, m.TOTPLastStep = name, step
 		return nil
-	})
-	if err != nil {
-		return nil, err
 	}
-	return &api.VerifySoftwareTokenResponse{Status: api.VerifySoftwareTokenResponseTypeSuccess}, nil
 }
 
 // openTOTPSeed opens a sealed seed of the user.
