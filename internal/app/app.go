@@ -11,6 +11,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -21,6 +22,7 @@ import (
 	"github.com/cognitod/cognitod/internal/idp"
 	"github.com/cognitod/cognitod/internal/server"
 	"github.com/cognitod/cognitod/internal/store"
+	"github.com/cognitod/cognitod/internal/store/postgres"
 	"github.com/cognitod/cognitod/internal/store/sqlite"
 )
 
@@ -29,7 +31,7 @@ import (
 type Config struct {
 	Addr      string // host:port to listen on
 	DataDir   string // folder for the SQLite file and the generated secret key
-	DB        string // "" (SQLite in DataDir), "memory", a file path, or sqlite:PATH
+	DB        string // "" (SQLite in DataDir), "memory", a file path, sqlite:PATH, or a postgres:// URL
 	Region    string
 	AccountID string
 	PublicURL string // base URL for issuers and links; default http://Addr
@@ -198,16 +200,26 @@ func (c Config) StoreDescription() string {
 		return "in memory (gone when cognitod stops)"
 	case c.DB == "":
 		return "SQLite " + filepath.Join(c.DataDir, "cognitod.db")
+	case isPostgres(c.DB):
+		// Without the password: the description is logged.
+		if u, err := url.Parse(c.DB); err == nil {
+			return "PostgreSQL " + u.Redacted()
+		}
+		return "PostgreSQL"
 	}
 	return c.DB
+}
+
+func isPostgres(db string) bool {
+	return strings.HasPrefix(db, "postgres://") || strings.HasPrefix(db, "postgresql://")
 }
 
 func openStore(ctx context.Context, cfg Config) (store.Store, error) {
 	switch {
 	case cfg.DB == "memory" || cfg.DB == ":memory:":
 		return sqlite.OpenMemory(ctx)
-	case strings.HasPrefix(cfg.DB, "postgres://"), strings.HasPrefix(cfg.DB, "postgresql://"):
-		return nil, errors.New("PostgreSQL storage is not built yet (issue 6); use SQLite (the default) or --db memory")
+	case isPostgres(cfg.DB):
+		return postgres.Open(ctx, cfg.DB)
 	}
 	path := strings.TrimPrefix(cfg.DB, "sqlite:")
 	if path == "" {

@@ -51,6 +51,13 @@ type Flavor struct {
 	RowLocks bool
 	// Migrations are the schema steps, applied in order, one transaction each.
 	Migrations []string
+	// MigrationLock, where set, is run first in every migration
+	// transaction to serialise processes that start at once
+	// (PostgreSQL: a transaction-scoped advisory lock). Without it, a
+	// second process that read "not applied" before the first committed
+	// would run the step again and fail on the objects it already made;
+	// SQLite needs none, its write transactions are serial already.
+	MigrationLock string
 }
 
 // Store is the shared SQL implementation. Writes go through W, reads through R
@@ -164,7 +171,17 @@ func (s *Store) migrate(ctx context.Context) error {
 	// SQLITE_BUSY (the statement takes a read lock and then upgrades it, and
 	// SQLite answers BUSY without waiting when the upgrade could deadlock;
 	// BEGIN IMMEDIATE takes the write lock first, which does wait).
+	lock := func(tx *sql.Tx) error {
+		if s.Flavor.MigrationLock == "" {
+			return nil
+		}
+		_, err := tx.ExecContext(ctx, s.Flavor.MigrationLock)
+		return err
+	}
 	err := s.tx(ctx, func(tx *sql.Tx) error {
+		if err := lock(tx); err != nil {
+			return err
+		}
 		_, err := tx.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, applied_ms BIGINT NOT NULL)`)
 		return err
 	})
@@ -175,6 +192,9 @@ func (s *Store) migrate(ctx context.Context) error {
 	for i, step := range s.Flavor.Migrations {
 		version := i + 1
 		err := s.tx(ctx, func(tx *sql.Tx) error {
+			if err := lock(tx); err != nil {
+				return err
+			}
 			var n int
 			if err := tx.QueryRowContext(ctx, s.q(`SELECT COUNT(*) FROM schema_migrations WHERE version = ?`), version).Scan(&n); err != nil {
 				return err
