@@ -103,13 +103,14 @@ func Open(ctx context.Context, cfg Config, logger *slog.Logger) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	st, err := openStore(ctx, cfg)
+	// The key first: a missing one is refused before the database is
+	// touched.
+	key, err := secretKey(cfg)
 	if err != nil {
 		return nil, err
 	}
-	key, err := secretKey(cfg)
+	st, err := openStore(ctx, cfg)
 	if err != nil {
-		st.Close()
 		return nil, err
 	}
 	random := cfg.Rand
@@ -239,6 +240,13 @@ func secretKey(cfg Config) ([]byte, error) {
 			return nil, errors.New("the secret key must be at least 16 characters")
 		}
 		return []byte(cfg.SecretKey), nil
+	}
+	if isPostgres(cfg.DB) {
+		// Several processes share a PostgreSQL database, and each must
+		// open what the others sealed: a key made in one data folder
+		// would leave the others unable to read client secrets, signing
+		// keys and passwords.
+		return nil, errors.New("a PostgreSQL database needs --secret-key (or COGNITOD_SECRET_KEY), the same on every cognitod process that shares it")
 	}
 	if cfg.DB == "memory" || cfg.DB == ":memory:" {
 		b := make([]byte, 32)

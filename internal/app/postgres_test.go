@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"strings"
 	"testing"
 	"time"
 
@@ -34,10 +35,15 @@ func TestOpenPostgres(t *testing.T) {
 	}
 	cfg := Defaults()
 	cfg.DB = c.DSN(name)
-	cfg.DataDir = t.TempDir() // the generated secret key
+	cfg.DataDir = t.TempDir()
 	if got := cfg.StoreDescription(); got != "PostgreSQL "+cfg.DB {
 		t.Errorf("StoreDescription = %q", got)
 	}
+	// Without a key every process would make its own: refused.
+	if _, err := Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil))); err == nil || !strings.Contains(err.Error(), "--secret-key") {
+		t.Fatalf("PostgreSQL without a secret key: %v", err)
+	}
+	cfg.SecretKey = "the key every node of this test shares"
 	a, err := Open(context.Background(), cfg, slog.New(slog.NewTextHandler(io.Discard, nil)))
 	if err != nil {
 		t.Fatal(err)
