@@ -330,6 +330,52 @@ func TestMultiNode(t *testing.T) {
 		}
 	})
 
+	// Lockout counters are in the database: wrong passwords alternating
+	// between the nodes lock the user out on both.
+	t.Run("LockoutAcrossNodes", func(t *testing.T) {
+		poolID, clientID := mnPool(t, ctx, ca, "mn-lockout")
+		mnConfirmedUser(t, ctx, a, b, poolID, clientID, "lena")
+		for i := range 5 {
+			c := ca
+			if i%2 == 1 {
+				c = cb
+			}
+			_, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+				AuthParameters: map[string]string{"USERNAME": "lena", "PASSWORD": "Wrong-Passw0rd!"}})
+			mnWantNotAuthorized(t, fmt.Sprintf("wrong password %d", i+1), err)
+		}
+		for _, c := range []*cip.Client{ca, cb} {
+			_, err := c.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+				AuthParameters: map[string]string{"USERNAME": "lena", "PASSWORD": mnPassword}})
+			var na *types.NotAuthorizedException
+			if !errors.As(err, &na) || aws.ToString(na.Message) != "Password attempts exceeded" {
+				t.Errorf("the right password during the lockout: %v", err)
+			}
+		}
+	})
+
+	// A challenge's Session is single-use across nodes: answered on B, it
+	// cannot be answered again on A.
+	t.Run("ChallengeSessionAcrossNodes", func(t *testing.T) {
+		poolID, clientID := mnPool(t, ctx, ca, "mn-challenge")
+		if _, err := ca.AdminCreateUser(ctx, &cip.AdminCreateUserInput{UserPoolId: aws.String(poolID), Username: aws.String("nico"),
+			TemporaryPassword: aws.String(mnPassword), MessageAction: types.MessageActionTypeSuppress}); err != nil {
+			t.Fatal(err)
+		}
+		out, err := ca.InitiateAuth(ctx, &cip.InitiateAuthInput{ClientId: aws.String(clientID), AuthFlow: types.AuthFlowTypeUserPasswordAuth,
+			AuthParameters: map[string]string{"USERNAME": "nico", "PASSWORD": mnPassword}})
+		if err != nil || out.ChallengeName != types.ChallengeNameTypeNewPasswordRequired {
+			t.Fatalf("sign-in through A: %v", err)
+		}
+		answer := &cip.RespondToAuthChallengeInput{ClientId: aws.String(clientID), ChallengeName: types.ChallengeNameTypeNewPasswordRequired,
+			Session: out.Session, ChallengeResponses: map[string]string{"USERNAME": "nico", "NEW_PASSWORD": "New-" + mnPassword}}
+		if done, err := cb.RespondToAuthChallenge(ctx, answer); err != nil || done.AuthenticationResult == nil {
+			t.Fatalf("the answer through B: %v", err)
+		}
+		_, err = ca.RespondToAuthChallenge(ctx, answer)
+		mnWantNotAuthorized(t, "the same Session again through A", err)
+	})
+
 	t.Run("ConcurrentSignUpOneUser", func(t *testing.T) {
 		poolID, clientID := mnPool(t, ctx, ca, "mn-race")
 		const n = 200
