@@ -73,14 +73,7 @@ func (s *Service) checkAccessToken(ctx context.Context, tok string, withPool boo
 	case sess.Revoked || sess.Sub != c.Sub || sess.ClientID != c.ClientID:
 		return nil, api.NotAuthorized("Access Token has been revoked")
 	}
-	rec, err := s.Store.GetUserBySub(ctx, poolID, c.Sub)
-	if isNotFound(err) {
-		return nil, api.NotAuthorized("User does not exist.")
-	}
-	if err != nil {
-		return nil, err
-	}
-	u, err := newUser(rec)
+	u, err := s.tokenUser(ctx, poolID, c.Sub)
 	if err != nil {
 		return nil, err
 	}
@@ -120,6 +113,19 @@ func (v *verifiedTokens) put(tok string, c accessClaims) {
 		v.tokens = make(map[[sha256.Size]byte]accessClaims)
 	}
 	v.tokens[k] = c
+}
+
+// tokenUser loads the user a token (or its session) names; a user deleted
+// since is NotAuthorizedException, as Cognito answers a token of one.
+func (s *Service) tokenUser(ctx context.Context, poolID, sub string) (*user, error) {
+	rec, err := s.Store.GetUserBySub(ctx, poolID, sub)
+	if isNotFound(err) {
+		return nil, api.NotAuthorized("User does not exist.")
+	}
+	if err != nil {
+		return nil, err
+	}
+	return newUser(rec)
 }
 
 // unverifiedPool reads the pool id from a token's iss before the signature

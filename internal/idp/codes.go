@@ -1,6 +1,7 @@
 package idp
 
 import (
+	"context"
 	"crypto/subtle"
 	"fmt"
 	"strings"
@@ -78,6 +79,41 @@ func (c issuedCode) apply(d *userDoc) {
 	}
 	st := c.state
 	d.Codes[c.purpose] = &st
+}
+
+// codeSend is a code to make, keep with the user and send.
+type codeSend struct {
+	purpose, attr, dest, kind string
+	ttl                       time.Duration
+	// byLink lets an e-mail use the pool's CONFIRM_WITH_LINK message.
+	byLink bool
+}
+
+// sendNewCode makes a code, stores it with the user in one update (with
+// change, when given, applied in the same update), sends it, and returns
+// where it went. Without change the update is bookkeeping no reader of the
+// user sees, so UserLastModifiedDate stays.
+func (s *Service) sendNewCode(ctx context.Context, p *pool, poolID, clientID, sub string, cs codeSend, change func(u *user)) (*api.CodeDeliveryDetailsType, error) {
+	code, err := s.issueCodeTo(poolID, sub, cs.purpose, cs.attr, cs.ttl)
+	if err != nil {
+		return nil, err
+	}
+	u, err := s.updateUser(ctx, p, poolID, sub, func(u *user) error {
+		code.apply(u.doc)
+		if change != nil {
+			change(u)
+		} else {
+			u.keepModified = true
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.sendCode(ctx, p, poolID, clientID, u, cs.kind, cs.attr, cs.dest, code.code, cs.byLink); err != nil {
+		return nil, err
+	}
+	return deliveryDetails(mediumOf(cs.attr), cs.attr, cs.dest), nil
 }
 
 // codeCheck is the outcome of comparing a code.

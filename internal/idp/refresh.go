@@ -332,14 +332,7 @@ func (s *Service) refresh(ctx context.Context, c *appClient, p *pool, tok string
 			return nil, err
 		}
 	}
-	rec, err := s.Store.GetUserBySub(ctx, c.PoolID, sess.Sub)
-	if isNotFound(err) {
-		return nil, api.NotAuthorized("User does not exist.")
-	}
-	if err != nil {
-		return nil, err
-	}
-	u, err := newUser(rec)
+	u, err := s.tokenUser(ctx, c.PoolID, sess.Sub)
 	if err != nil {
 		return nil, err
 	}

@@ -257,21 +257,12 @@ func (s *Service) ResendConfirmationCode(ctx context.Context, in *api.ResendConf
 	if !ok {
 		return nil, api.InvalidParameter("Cannot resend codes. Auto verification not turned on.")
 	}
-	code, err := s.issueCodeTo(c.PoolID, found.rec.Sub, purposeSignUp, attr, signUpCodeTTL)
+	sent, err := s.sendNewCode(ctx, p, c.PoolID, clientID, found.rec.Sub,
+		codeSend{purpose: purposeSignUp, attr: attr, dest: dest, kind: kindSignUpCode, ttl: signUpCodeTTL, byLink: true}, nil)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.updateUser(ctx, p, c.PoolID, found.rec.Sub, func(u *user) error {
-		code.apply(u.doc)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.sendCode(ctx, p, c.PoolID, clientID, u, kindSignUpCode, attr, dest, code.code, true); err != nil {
-		return nil, err
-	}
-	return &api.ResendConfirmationCodeResponse{CodeDeliveryDetails: deliveryDetails(mediumOf(attr), attr, dest)}, nil
+	return &api.ResendConfirmationCodeResponse{CodeDeliveryDetails: sent}, nil
 }
 
 // confirmationOrder lists the attributes a sign-up code may go to, in the
@@ -353,21 +344,12 @@ func (s *Service) ForgotPassword(ctx context.Context, in *api.ForgotPasswordRequ
 		}
 		return nil, api.InvalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
 	}
-	code, err := s.issueCodeTo(c.PoolID, found.rec.Sub, purposeForgot, attr, forgotCodeTTL)
+	sent, err := s.sendNewCode(ctx, p, c.PoolID, clientID, found.rec.Sub,
+		codeSend{purpose: purposeForgot, attr: attr, dest: dest, kind: kindForgotPassword, ttl: forgotCodeTTL}, nil)
 	if err != nil {
 		return nil, err
 	}
-	u, err := s.updateUser(ctx, p, c.PoolID, found.rec.Sub, func(u *user) error {
-		code.apply(u.doc)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.sendCode(ctx, p, c.PoolID, clientID, u, kindForgotPassword, attr, dest, code.code, false); err != nil {
-		return nil, err
-	}
-	return &api.ForgotPasswordResponse{CodeDeliveryDetails: deliveryDetails(mediumOf(attr), attr, dest)}, nil
+	return &api.ForgotPasswordResponse{CodeDeliveryDetails: sent}, nil
 }
 
 // ConfirmForgotPassword sets a new password with the code ForgotPassword (or

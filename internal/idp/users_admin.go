@@ -335,19 +335,10 @@ func (s *Service) AdminResetUserPassword(ctx context.Context, in *api.AdminReset
 	if !ok {
 		return nil, api.InvalidParameter("Cannot reset password for the user as there is no registered/verified email or phone_number")
 	}
-	code, err := s.issueCode(poolID, u.rec.Sub, purposeForgot, forgotCodeTTL)
+	_, err = s.sendNewCode(ctx, p, poolID, "", u.rec.Sub,
+		codeSend{purpose: purposeForgot, attr: attr, dest: dest, kind: kindForgotPassword, ttl: forgotCodeTTL},
+		func(u *user) { u.rec.Status = string(api.UserStatusTypeResetRequired) })
 	if err != nil {
-		return nil, err
-	}
-	u, err = s.updateUser(ctx, p, poolID, u.rec.Sub, func(u *user) error {
-		u.rec.Status = string(api.UserStatusTypeResetRequired)
-		code.apply(u.doc)
-		return nil
-	})
-	if err != nil {
-		return nil, err
-	}
-	if err := s.sendCode(ctx, p, poolID, "", u, kindForgotPassword, attr, dest, code.code, false); err != nil {
 		return nil, err
 	}
 	return &api.AdminResetUserPasswordResponse{}, nil
